@@ -1,0 +1,98 @@
+/**
+ * The runtime adapter's contract: everything the core needs from Deno or Bun (sockets, processes, signals,
+ * environment, files). Only lib/runtime/ may touch `Deno.*` or `Bun.*`; the rest of the code sees these types.
+ */
+
+export interface Addr {
+  /** IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) are normalised to a.b.c.d. */
+  readonly address: string;
+  readonly port: number;
+  readonly family: "IPv4" | "IPv6";
+}
+
+/** A TCP connection as Web Streams with back-pressure in both directions. */
+export interface Conn {
+  /** Bounded: the adapter pauses the socket when the consumer falls behind. */
+  readonly readable: ReadableStream<Uint8Array>;
+  /** `write()` resolves once the kernel took the bytes; `close()` sends FIN. */
+  readonly writable: WritableStream<Uint8Array>;
+  readonly localAddr: Addr;
+  readonly remoteAddr: Addr;
+  setNoDelay(on: boolean): void;
+  /** Closes both directions at once (no FIN handshake wait). Idempotent. */
+  close(): void;
+  /** Resolves when the socket is fully closed, whichever side closed it. */
+  readonly closed: Promise<void>;
+}
+
+export interface ConnectOptions {
+  readonly host: string;
+  readonly port: number;
+  /** Source address (`local-address`); the Deno backend uses node:net for this case (Deno.connect cannot bind). */
+  readonly localAddress?: string;
+  readonly localPort?: number;
+  /** Aborts the connection attempt (connect timeout). */
+  readonly signal?: AbortSignal;
+}
+
+export interface Listener extends AsyncIterable<Conn> {
+  readonly addr: Addr;
+  close(): void;
+}
+
+export interface UnixListener extends AsyncIterable<Conn> {
+  readonly path: string;
+  close(): void;
+}
+
+export interface SocketAdapter {
+  readonly name: string;
+  connect(options: ConnectOptions): Promise<Conn>;
+  listen(options: { readonly host: string; readonly port: number }): Promise<Listener>;
+  /** Unix domain socket (control channel); the file is created with mode 0600. */
+  listenUnix(path: string): Promise<UnixListener>;
+  connectUnix(path: string): Promise<Conn>;
+}
+
+export interface ChildProcess {
+  readonly pid: number;
+  /** With back-pressure: `write()` waits when the pipe is full (never buffers without bound). */
+  readonly stdin: WritableStream<Uint8Array>;
+  readonly stdout: ReadableStream<Uint8Array>;
+  readonly stderr: ReadableStream<Uint8Array>;
+  /** Exit code, or the signal's name when killed by one. */
+  readonly exited: Promise<{ code: number | null; signal: string | null }>;
+  kill(signal?: string): void;
+}
+
+export interface SpawnOptions {
+  readonly cwd?: string;
+  readonly env?: Record<string, string>;
+}
+
+export type SignalName = "SIGTERM" | "SIGHUP" | "SIGINT" | "SIGUSR1" | "SIGUSR2" | "SIGALRM";
+
+export interface Runtime {
+  readonly name: "deno" | "bun";
+  readonly version: string;
+  readonly net: SocketAdapter;
+  /** Program arguments after the script (or the executable) name. */
+  args(): string[];
+  env(name: string): string | undefined;
+  envAll(): Record<string, string>;
+  cwd(): string;
+  pid(): number;
+  ppid(): number;
+  hostname(): string;
+  exit(code: number): never;
+  readTextFile(path: string): Promise<string>;
+  readTextFileSync(path: string): string;
+  writeTextFile(path: string, text: string): Promise<void>;
+  /** Resolves the path of the running program (the compiled binary, or the runtime + script). */
+  selfCommand(): string[];
+  spawn(cmd: string, args: readonly string[], options?: SpawnOptions): ChildProcess;
+  /** Returns a function that removes the handler. */
+  onSignal(signal: SignalName, handler: () => void): () => void;
+  /** Sends a signal to a process we started (by PID). */
+  kill(pid: number, signal: SignalName | "SIGKILL"): void;
+}
