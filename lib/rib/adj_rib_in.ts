@@ -1,0 +1,90 @@
+/**
+ * Adj-RIB-In of one peer (RFC 4271 §3.2): what the peer announced, per family a Map from the NLRI key to an
+ * interned attribute-set id. A withdraw removes the entry; RFC 7606 §2 "treat-as-withdraw" withdraws every
+ * NLRI of the message, the announced ones included.
+ */
+import type { FamilyKey } from "../bgp/family.ts";
+import type { Attribute, NextHop, Nlri, Route, UpdateMessage } from "../bgp/types.ts";
+import { AttributeStore, NO_NEXT_HOP } from "./attribute_store.ts";
+import { nlriFromKey } from "./nlri_key.ts";
+import { nlriKey } from "./wire.ts";
+
+export class AdjRibIn {
+  readonly store: AttributeStore;
+  readonly #routes = new Map<FamilyKey, Map<string, number>>();
+
+  constructor(store: AttributeStore = new AttributeStore()) {
+    this.store = store;
+  }
+
+  /** Applies one received UPDATE. */
+  apply(update: UpdateMessage): void {
+    const treatAsWithdraw = update.malformed?.some((m) => m.action === "treat-as-withdraw") === true;
+    let nextHop: NextHop = NO_NEXT_HOP;
+    const reach: Attribute[] = [];
+    for (const a of update.attributes) {
+      if (a.kind === "mp-unreach") this.#withdrawAll(a.nlri);
+      else if (a.kind === "mp-reach") reach.push(a);
+      else if (a.kind === "next-hop") nextHop = { kind: "ip", address: a.address };
+    }
+    this.#withdrawAll(update.withdrawn);
+    if (treatAsWithdraw) {
+      this.#withdrawAll(update.announced);
+      for (const a of reach) if (a.kind === "mp-reach") this.#withdrawAll(a.nlri);
+      return;
+    }
+    if (update.announced.length > 0) {
+      const id = this.store.intern(update.attributes, nextHop);
+      for (const n of update.announced) this.#set(n, id);
+    }
+    for (const a of reach) {
+      if (a.kind !== "mp-reach") continue;
+      const nh: NextHop = a.nextHops.length > 0 ? { kind: "ip", address: a.nextHops[0] } : NO_NEXT_HOP;
+      const id = this.store.intern(update.attributes, nh);
+      for (const n of a.nlri) this.#set(n, id);
+    }
+  }
+
+  /** `clear adj-rib in`, and every session start. */
+  clear(): void {
+    for (const m of this.#routes.values()) for (const id of m.values()) this.store.unref(id);
+    this.#routes.clear();
+  }
+
+  *routes(families?: Iterable<FamilyKey>): Iterable<Route> {
+    for (const family of families ?? [...this.#routes.keys()]) {
+      for (const [key, id] of this.#routes.get(family) ?? []) {
+        const set = this.store.get(id);
+        yield { nlri: nlriFromKey(key), nextHop: set.nextHop, attributes: set.attributes };
+      }
+    }
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const m of this.#routes.values()) n += m.size;
+    return n;
+  }
+
+  #set(n: Nlri, id: number): void {
+    let m = this.#routes.get(n.family);
+    if (m === undefined) this.#routes.set(n.family, m = new Map());
+    const key = nlriKey(n);
+    const prev = m.get(key);
+    if (prev === id) return;
+    this.store.ref(id);
+    m.set(key, id);
+    if (prev !== undefined) this.store.unref(prev);
+  }
+
+  #withdrawAll(nlri: readonly Nlri[]): void {
+    for (const n of nlri) {
+      const m = this.#routes.get(n.family);
+      const key = nlriKey(n);
+      const prev = m?.get(key);
+      if (prev === undefined) continue;
+      m!.delete(key);
+      this.store.unref(prev);
+    }
+  }
+}

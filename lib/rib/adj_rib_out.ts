@@ -1,0 +1,465 @@
+/**
+ * Adj-RIB-Out of one peer, with ExaBGP 5.0 semantics (exabgp-behaviour §1.6):
+ * - the cache is what the peer *will* have: updated at once by announce/withdraw, shown by `show adj-rib out`;
+ * - an announce identical to the cached route is ignored; a withdraw removes a pending announce of the same
+ *   NLRI and is queued anyway (api-fast);
+ * - `next()` snapshots and clears the pending state, then emits BoRR / re-sent routes / EoRR, withdraws, then
+ *   announces grouped by attribute set and family;
+ * - a session's first flush sends the whole cache, no withdrawal at all, then End-of-RIB (api-rib, api-fast).
+ *
+ * Storage is compact: per family one Map from the NLRI key string to an interned attribute-set id, stored
+ * as ~id (negative) while the announce is pending, plus an array of the pending keys in announce order. No
+ * second map per pending route: a million-route burst costs one Map insert and one array push per route.
+ */
+import type { FamilyKey } from "../bgp/family.ts";
+import { IPV4_UNICAST } from "../bgp/family.ts";
+import type { CodecContext, Nlri, NextHop, Route } from "../bgp/types.ts";
+import { type AttributeSet, AttributeStore } from "./attribute_store.ts";
+import { nlriFromKey } from "./nlri_key.ts";
+import { type OutgoingSet, outgoingSet, type PeerView } from "./outgoing_attributes.ts";
+import {
+  endOfRib,
+  packIpv4Announce,
+  packIpv4Withdraw,
+  packMpAnnounce,
+  packMpWithdraw,
+  type PackLimits,
+  routeRefresh,
+} from "./update_packer.ts";
+import { nlriKey } from "./wire.ts";
+
+/**
+ * What the RIB needs from the session once it is established. The session's `Negotiated`
+ * (lib/bgp/capability/negotiated.ts) is expected to provide these fields, or to be adapted to them.
+ */
+export interface RibNegotiated {
+  /** Families both sides announced (multiprotocol capability, or IPv4 unicast by default). */
+  readonly families: Iterable<FamilyKey>;
+  readonly asn4: boolean;
+  /** Families for which we send path identifiers (RFC 7911). */
+  readonly addPathSend: ReadonlySet<FamilyKey>;
+  /** 4096, or 65535 with extended message (RFC 8654). */
+  readonly maxMessageSize: number;
+  /** Families whose NLRI may carry a next hop of the other address family (RFC 8950). */
+  readonly extendedNextHop?: ReadonlySet<FamilyKey>;
+  /** The session's local address (for `next-hop self`), when it differs from the configured one. */
+  readonly localAddress?: string;
+}
+
+/** The session-facing side (copy of lib/session/outbound.ts `Outbound`, with the RIB's own view of Negotiated). */
+export interface Outbound {
+  start(negotiated: RibNegotiated): void;
+  next(budget: number): Uint8Array[];
+  stop(): void;
+  setWake(wake: () => void): void;
+}
+
+export interface AdjRibOutOptions {
+  readonly localAs: number;
+  readonly peerAs: number;
+  /** `local-address`: resolves `next-hop self` when routes are announced (so "self" equals that address). */
+  readonly localAddress?: string;
+  /** `group-updates` (default true): IPv4 unicast routes sharing attributes share UPDATEs. */
+  readonly groupUpdates?: boolean;
+  /** Pack other families (IPv6 included) many NLRI per UPDATE too. Off: ExaBGP-identical, one per UPDATE. */
+  readonly packAllFamilies?: boolean;
+  /** `manual-eor`: no End-of-RIB after the initial table (the API sends it). */
+  readonly manualEor?: boolean;
+  /** Shared between peers to intern each attribute set once. */
+  readonly store?: AttributeStore;
+}
+
+/** NLRI key → attribute-set id, or ~id (< 0) while an announce of it is pending. */
+type KeyMap = Map<string, number>;
+const settled = (v: number) => (v < 0 ? ~v : v);
+
+/** Routes of one attribute set and one family, ready to pack. */
+interface Bucket {
+  readonly set: AttributeSet;
+  readonly family: FamilyKey;
+  readonly keys: string[];
+}
+
+interface Snapshot {
+  readonly bor: FamilyKey[];
+  readonly refreshed: Bucket[];
+  readonly withdraws: Map<FamilyKey, Set<string>>;
+  readonly announces: Bucket[];
+  readonly eor: FamilyKey[];
+}
+
+interface WatchdogEntry {
+  route: Route;
+  withdrawn: boolean;
+}
+
+/** Messages per step of a flush: bounds how far one `next()` overshoots its byte budget. */
+const STEP = 16;
+
+function mapOf<K, V>(outer: Map<K, V>, key: K, make: () => V): V {
+  let v = outer.get(key);
+  if (v === undefined) outer.set(key, v = make());
+  return v;
+}
+
+/** Groups (key → attribute-set id) entries by set then family, in first-seen order. */
+class Grouper {
+  readonly #byId = new Map<number, Map<FamilyKey, string[]>>();
+  #lastId = -1;
+  #lastFamily = -1;
+  #last: string[] = [];
+
+  add(family: FamilyKey, key: string, id: number): void {
+    if (id !== this.#lastId || family !== this.#lastFamily) {
+      this.#last = mapOf(mapOf(this.#byId, id, () => new Map<FamilyKey, string[]>()), family, () => []);
+      this.#lastId = id;
+      this.#lastFamily = family;
+    }
+    this.#last.push(key);
+  }
+
+  buckets(store: AttributeStore): Bucket[] {
+    const out: Bucket[] = [];
+    for (const [id, families] of this.#byId) {
+      const set = store.get(id);
+      for (const [family, keys] of families) out.push({ set, family, keys });
+    }
+    return out;
+  }
+}
+
+export class AdjRibOut implements Outbound {
+  readonly store: AttributeStore;
+  readonly #options: AdjRibOutOptions;
+  readonly #self: NextHop | undefined;
+  readonly #cache = new Map<FamilyKey, KeyMap>();
+  /** Keys whose cache value is pending (< 0), in announce order; stale or repeated keys are skipped. */
+  #pendingAnnounce = new Map<FamilyKey, string[]>();
+  #pendingWithdraw = new Map<FamilyKey, Set<string>>();
+  #refresh = new Set<FamilyKey>();
+  #enhanced = new Set<FamilyKey>();
+  #initial = false;
+  #started = false;
+  #negotiated: RibNegotiated | undefined;
+  #families = new Set<FamilyKey>();
+  #peer: PeerView;
+  #ctx: CodecContext = { asn4: true, addPath: new Set(), maxMessageSize: 4096 };
+  #draining: Iterator<Uint8Array[]> | undefined;
+  #wake: () => void = () => {};
+  /** wake() was called since the last next(): called once, not once per route of a burst. */
+  #woken = false;
+  readonly #watchdogs = new Map<string, Map<string, WatchdogEntry>>();
+
+  constructor(options: AdjRibOutOptions) {
+    this.#options = options;
+    this.store = options.store ?? new AttributeStore();
+    this.#self = options.localAddress === undefined ? undefined : { kind: "ip", address: options.localAddress };
+    this.#peer = { localAs: options.localAs, peerAs: options.peerAs, localAddress: options.localAddress };
+  }
+
+  // ---- API side -------------------------------------------------------------------------------------------
+
+  /** Queues `route`; false when it is identical to the cached route (ignored) or starts withdrawn (watchdog). */
+  announce(route: Route): boolean {
+    if (route.watchdog !== undefined) {
+      const entry = { route, withdrawn: route.withdrawn === true };
+      mapOf(this.#watchdogs, route.watchdog, () => new Map()).set(nlriKey(route.nlri), entry);
+      if (entry.withdrawn) return false;
+    }
+    return this.#announce(route);
+  }
+
+  /**
+   * Removes the NLRI from the cache and from the pending announces, and queues a withdraw even when it was
+   * never sent (ExaBGP 5.0; api-fast). Returns whether the route was cached.
+   */
+  withdraw(target: Nlri | Route): boolean {
+    const nlri = "nlri" in target ? target.nlri : target;
+    const key = nlriKey(nlri);
+    const family = nlri.family;
+    const cache = this.#cache.get(family);
+    const prev = cache?.get(key);
+    if (prev !== undefined) {
+      // Deleting the entry also cancels a pending announce: its key in the pending list is skipped.
+      cache!.delete(key);
+      this.store.unref(settled(prev));
+    }
+    if (this.#started) {
+      mapOf(this.#pendingWithdraw, family, () => new Set()).add(key);
+      this.#signal();
+    }
+    return prev !== undefined;
+  }
+
+  /** `clear adj-rib out`: a withdraw for every cached route, pending ones included; the cache is emptied. */
+  clear(families?: Iterable<FamilyKey>): void {
+    for (const family of families ?? [...this.#cache.keys()]) {
+      const cache = this.#cache.get(family);
+      if (cache === undefined) continue;
+      const withdraws = this.#started ? mapOf(this.#pendingWithdraw, family, () => new Set()) : undefined;
+      for (const [key, v] of cache) {
+        withdraws?.add(key);
+        this.store.unref(settled(v));
+      }
+      cache.clear();
+      this.#pendingAnnounce.delete(family);
+    }
+    if (this.#started) this.#signal();
+  }
+
+  /**
+   * `flush adj-rib out` or a received ROUTE-REFRESH: every cached route of `families` (default: all
+   * negotiated) again, between BoRR and EoRR (RFC 7313 §4) when `enhanced`. Nothing to do before the session
+   * is up: its start sends everything.
+   */
+  resend(families: Iterable<FamilyKey> | undefined, enhanced: boolean): void {
+    if (!this.#started) return;
+    for (const family of families ?? this.#families) {
+      if (!this.#families.has(family)) continue;
+      this.#refresh.add(family);
+      if (enhanced) this.#enhanced.add(family);
+    }
+    this.#signal();
+  }
+
+  /** Drops everything (cache, pending work, watchdogs) without sending anything. */
+  forget(): void {
+    for (const cache of this.#cache.values()) for (const v of cache.values()) this.store.unref(settled(v));
+    this.#cache.clear();
+    this.#resetPending();
+    this.#draining = undefined;
+    this.#watchdogs.clear();
+  }
+
+  /** `announce watchdog NAME`: announces the routes of the group that are withdrawn. */
+  announceWatchdog(name: string): void {
+    for (const entry of this.#watchdogs.get(name)?.values() ?? []) {
+      if (!entry.withdrawn) continue;
+      entry.withdrawn = false;
+      this.#announce(entry.route);
+    }
+  }
+
+  /** `withdraw watchdog NAME`: withdraws the announced routes of the group; they stay known. */
+  withdrawWatchdog(name: string): void {
+    for (const entry of this.#watchdogs.get(name)?.values() ?? []) {
+      if (entry.withdrawn) continue;
+      entry.withdrawn = true;
+      this.withdraw(entry.route.nlri);
+    }
+  }
+
+  /** The intended state (cache), pending routes included: `show adj-rib out`. */
+  *routes(families?: Iterable<FamilyKey>): Iterable<Route> {
+    for (const family of families ?? [...this.#cache.keys()]) {
+      for (const [key, v] of this.#cache.get(family) ?? []) {
+        const set = this.store.get(settled(v));
+        yield { nlri: nlriFromKey(key), nextHop: set.nextHop, attributes: set.attributes };
+      }
+    }
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const cache of this.#cache.values()) n += cache.size;
+    return n;
+  }
+
+  /** Anything left to send (pending changes or a flush in progress). */
+  get pending(): boolean {
+    if (!this.#started) return false;
+    if (this.#initial || this.#draining !== undefined || this.#refresh.size > 0) return true;
+    for (const list of this.#pendingAnnounce.values()) if (list.length > 0) return true;
+    for (const s of this.#pendingWithdraw.values()) if (s.size > 0) return true;
+    return false;
+  }
+
+  // ---- session side (Outbound) ----------------------------------------------------------------------------
+
+  start(negotiated: RibNegotiated): void {
+    this.#negotiated = negotiated;
+    this.#families = new Set(negotiated.families);
+    this.#ctx = { asn4: negotiated.asn4, addPath: negotiated.addPathSend, maxMessageSize: negotiated.maxMessageSize };
+    this.#peer = {
+      localAs: this.#options.localAs,
+      peerAs: this.#options.peerAs,
+      localAddress: this.#options.localAddress ?? negotiated.localAddress,
+      extendedNextHop: negotiated.extendedNextHop,
+    };
+    this.#resetPending();
+    this.#draining = undefined;
+    this.#started = true;
+    this.#initial = true;
+    this.#woken = false;
+    this.#signal();
+  }
+
+  stop(): void {
+    this.#started = false;
+    this.#initial = false;
+    this.#draining = undefined;
+    this.#resetPending();
+  }
+
+  setWake(wake: () => void): void {
+    this.#wake = wake;
+  }
+
+  /** The next messages, about `budget` bytes (at least one message when anything is pending). */
+  next(budget: number): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    this.#woken = false;
+    if (!this.#started) return out;
+    let bytes = 0;
+    while (bytes < budget || out.length === 0) {
+      if (this.#draining === undefined) {
+        if (!this.pending) break;
+        this.#draining = this.#plan(this.#snapshot());
+      }
+      const step = this.#draining.next();
+      if (step.done) {
+        this.#draining = undefined;
+        continue;
+      }
+      for (const m of step.value) {
+        out.push(m);
+        bytes += m.length;
+      }
+    }
+    return out;
+  }
+
+  // ---- internals ------------------------------------------------------------------------------------------
+
+  #announce(route: Route): boolean {
+    const family = route.nlri.family;
+    const key = nlriKey(route.nlri);
+    // `self` is resolved now, so that "next-hop self" and the same explicit address are one route (api-nexthop-self).
+    const nextHop = route.nextHop.kind === "self" && this.#self !== undefined ? this.#self : route.nextHop;
+    const id = this.store.intern(route.attributes, nextHop);
+    const cache = mapOf(this.#cache, family, () => new Map());
+    const prev = cache.get(key);
+    if (prev !== undefined && settled(prev) === id) return false;
+    this.store.ref(id);
+    if (this.#started) {
+      cache.set(key, ~id);
+      // Already pending (< 0): its key is in the pending list; otherwise it joins the list.
+      if (prev === undefined || prev >= 0) mapOf(this.#pendingAnnounce, family, () => []).push(key);
+      this.#signal();
+    } else {
+      // While down nothing is pending: the session's start sends the whole cache.
+      cache.set(key, id);
+    }
+    if (prev !== undefined) this.store.unref(settled(prev));
+    return true;
+  }
+
+  #signal(): void {
+    if (this.#woken) return;
+    this.#woken = true;
+    this.#wake();
+  }
+
+  #resetPending(): void {
+    this.#pendingAnnounce = new Map();
+    this.#pendingWithdraw = new Map();
+    this.#refresh = new Set();
+    this.#enhanced = new Set();
+  }
+
+  /** The whole cache of `families` by attribute set; pending markers are settled (the snapshot sends them). */
+  #groupCache(families: Iterable<FamilyKey>): Bucket[] {
+    const g = new Grouper();
+    for (const family of families) {
+      const cache = this.#cache.get(family);
+      if (cache === undefined) continue;
+      for (const [key, v] of cache) {
+        if (v < 0) cache.set(key, ~v);
+        g.add(family, key, settled(v));
+      }
+    }
+    return g.buckets(this.store);
+  }
+
+  /** The pending announces by attribute set, settling each; `skip` drops routes a refresh already re-sends. */
+  #groupPending(pending: Map<FamilyKey, string[]>, skip: (f: FamilyKey, k: string) => boolean): Bucket[] {
+    const g = new Grouper();
+    for (const [family, keys] of pending) {
+      const cache = this.#cache.get(family);
+      if (cache === undefined) continue;
+      const sendable = this.#families.has(family);
+      for (const key of keys) {
+        const v = cache.get(key);
+        if (v === undefined || v >= 0) continue; // withdrawn since, or a repeat already taken
+        cache.set(key, ~v);
+        if (sendable && !skip(family, key)) g.add(family, key, ~v);
+      }
+    }
+    return g.buckets(this.store);
+  }
+
+  /** Takes the pending state atomically; later changes go into fresh structures. */
+  #snapshot(): Snapshot {
+    if (this.#initial) {
+      this.#initial = false;
+      this.#resetPending();
+      const eor = this.#options.manualEor ? [] : [...this.#families];
+      // Every family, negotiated or not, so that no pending marker survives into this session.
+      const announces = this.#groupCache(this.#cache.keys()).filter((b) => this.#families.has(b.family));
+      return { bor: [], refreshed: [], withdraws: new Map(), announces, eor };
+    }
+    const refresh = this.#refresh, withdraws = this.#pendingWithdraw, pending = this.#pendingAnnounce;
+    const bor = [...this.#enhanced];
+    this.#resetPending();
+    const refreshed = this.#groupCache(refresh);
+    // A route the refresh re-sends needs no second announce, unless a withdraw of it goes out in between.
+    const skip = (f: FamilyKey, k: string) => refresh.has(f) && !withdraws.get(f)?.has(k);
+    return { bor, refreshed, withdraws, announces: this.#groupPending(pending, skip), eor: [] };
+  }
+
+  #limits(family: FamilyKey): PackLimits {
+    const packed = family === IPV4_UNICAST
+      ? this.#options.groupUpdates !== false
+      : this.#options.packAllFamilies === true;
+    return {
+      maxSize: this.#ctx.maxMessageSize,
+      perMessage: packed ? Infinity : 1,
+      addPath: this.#ctx.addPath.has(family),
+    };
+  }
+
+  *#packBuckets(buckets: Bucket[]): Generator<Uint8Array[]> {
+    for (const { set, family, keys } of buckets) {
+      const out: OutgoingSet | undefined = outgoingSet(set.attributes, set.nextHop, family, this.#peer, this.#ctx);
+      if (out === undefined) continue; // cannot be sent to this peer (see outgoingSet)
+      const lim = this.#limits(family);
+      for (let i = 0; i < keys.length;) {
+        const msgs: Uint8Array[] = [];
+        i = out.mpNextHop === undefined
+          ? packIpv4Announce(keys, i, STEP, lim, msgs, out.attributes)
+          : packMpAnnounce(keys, i, STEP, lim, msgs, family, out.attributes, out.mpNextHop);
+        yield msgs;
+      }
+    }
+  }
+
+  *#plan(s: Snapshot): Generator<Uint8Array[]> {
+    if (s.bor.length > 0) yield s.bor.map((f) => routeRefresh(f, 1));
+    yield* this.#packBuckets(s.refreshed);
+    if (s.bor.length > 0) yield s.bor.map((f) => routeRefresh(f, 2));
+    for (const [family, set] of s.withdraws) {
+      if (!this.#families.has(family) || set.size === 0) continue;
+      const keys = [...set];
+      const lim = this.#limits(family);
+      for (let i = 0; i < keys.length;) {
+        const msgs: Uint8Array[] = [];
+        i = family === IPV4_UNICAST
+          ? packIpv4Withdraw(keys, i, STEP, lim, msgs)
+          : packMpWithdraw(keys, i, STEP, lim, msgs, family);
+        yield msgs;
+      }
+    }
+    yield* this.#packBuckets(s.announces);
+    if (s.eor.length > 0) yield s.eor.map(endOfRib);
+  }
+}

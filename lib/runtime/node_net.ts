@@ -1,0 +1,230 @@
+/**
+ * node:net behind the Conn contract. Deno uses it where Deno.connect falls short (a source address or port,
+ * runtime.md §1.1); it runs unchanged on Bun and Node, which makes it the portable fallback.
+ *
+ * A hand-rolled wrapper, not Duplex.toWeb: toWeb's writable ignores back-pressure on Deno 2.9 and Node 20
+ * (runtime.md §1.4). Here write() waits for 'drain' when socket.write() returns false, and 'data' pauses the
+ * socket once the readable's queue passes its high-water mark; pull() resumes it.
+ */
+import * as net from "node:net";
+import type { Addr, Conn, ConnectOptions, Listener, SocketAdapter, UnixListener } from "./types.ts";
+import { tcpAddr, unixAddr } from "./addr.ts";
+import { AcceptQueue } from "./accept_queue.ts";
+import { makePrivate, removeSocketFile, removeStaleSocket, withPrivateUmask } from "./unix_path.ts";
+
+/** Bytes queued in the readable before the socket is paused. */
+const READ_HIGH_WATER = 256 * 1024;
+
+class NodeConn implements Conn {
+  readonly readable: ReadableStream<Uint8Array>;
+  readonly writable: WritableStream<Uint8Array>;
+  readonly localAddr: Addr;
+  readonly remoteAddr: Addr;
+  readonly closed: Promise<void>;
+  #sock: net.Socket;
+  #paused = false;
+
+  constructor(sock: net.Socket, local: Addr, remote: Addr) {
+    this.#sock = sock;
+    this.localAddr = local;
+    this.remoteAddr = remote;
+    this.closed = new Promise((resolve) => sock.once("close", () => resolve()));
+    let rc!: ReadableStreamDefaultController<Uint8Array>;
+    let readOpen = true;
+    const endRead = (err?: unknown) => {
+      if (!readOpen) return;
+      readOpen = false;
+      if (err) rc.error(err);
+      else rc.close();
+    };
+    this.readable = new ReadableStream<Uint8Array>({
+      start: (c) => {
+        rc = c;
+      },
+      pull: () => {
+        if (this.#paused && readOpen) {
+          this.#paused = false;
+          sock.resume();
+        }
+      },
+      cancel: () => {
+        readOpen = false;
+        this.close();
+      },
+    }, new ByteLengthQueuingStrategy({ highWaterMark: READ_HIGH_WATER }));
+    sock.on("data", (b: Uint8Array) => {
+      if (!readOpen) return;
+      // A plain view, not the Buffer: Buffer#slice shares memory where Uint8Array#slice copies.
+      rc.enqueue(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
+      if (rc.desiredSize! <= 0 && !this.#paused) {
+        this.#paused = true;
+        sock.pause();
+      }
+    });
+    sock.on("end", () => endRead());
+    sock.on("error", (e) => endRead(e));
+    sock.on("close", () => endRead());
+
+    this.writable = new WritableStream<Uint8Array>({
+      write: (chunk) => {
+        if (sock.destroyed) throw new Error("socket closed");
+        if (sock.write(chunk)) return;
+        return waitFor(sock, "drain");
+      },
+      // FIN; allowHalfOpen keeps our readable going until the peer's FIN.
+      close: () => {
+        if (sock.destroyed || sock.writableFinished) return;
+        const done = waitFor(sock, "finish");
+        sock.end();
+        return done;
+      },
+      abort: () => this.close(),
+    });
+  }
+
+  setNoDelay(on: boolean): void {
+    this.#sock.setNoDelay(on);
+  }
+
+  close(): void {
+    this.#sock.destroy();
+  }
+}
+
+/** Resolves on `event`, rejects if the socket closes or fails first. */
+function waitFor(sock: net.Socket, event: "drain" | "finish"): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const ok = () => {
+      cleanup();
+      resolve();
+    };
+    const fail = (err?: unknown) => {
+      cleanup();
+      reject(err instanceof Error ? err : new Error("socket closed"));
+    };
+    const cleanup = () => {
+      sock.off(event, ok);
+      sock.off("close", fail);
+      sock.off("error", fail);
+    };
+    sock.once(event, ok);
+    sock.once("close", fail);
+    sock.once("error", fail);
+  });
+}
+
+function wrapTcp(sock: net.Socket): Conn {
+  sock.setNoDelay(true); // BGP messages are small and latency matters (Nagle is on by default here)
+  return new NodeConn(
+    sock,
+    tcpAddr(sock.localAddress ?? "", sock.localPort ?? 0),
+    tcpAddr(sock.remoteAddress ?? "", sock.remotePort ?? 0),
+  );
+}
+
+function wrapUnix(path: string) {
+  return (sock: net.Socket): Conn => new NodeConn(sock, unixAddr(path), unixAddr(path));
+}
+
+/** Connects `sock` (already started by `start`), honouring an AbortSignal. */
+function connected(
+  signal: AbortSignal | undefined,
+  start: () => net.Socket,
+  wrap: (s: net.Socket) => Conn,
+): Promise<Conn> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const sock = start();
+    const onAbort = () => {
+      cleanup();
+      sock.destroy();
+      reject(signal!.reason);
+    };
+    const onError = (e: Error) => {
+      cleanup();
+      reject(e);
+    };
+    const onConnect = () => {
+      cleanup();
+      resolve(wrap(sock));
+    };
+    const cleanup = () => {
+      signal?.removeEventListener("abort", onAbort);
+      sock.off("error", onError);
+      sock.off("connect", onConnect);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+    sock.once("error", onError);
+    sock.once("connect", onConnect);
+  });
+}
+
+/** TCP connect with optional source address/port (`local-address`) and abort. */
+export function connectNodeNet(o: ConnectOptions): Promise<Conn> {
+  const opts: net.TcpNetConnectOpts = { host: o.host, port: o.port, allowHalfOpen: true };
+  if (o.localAddress !== undefined) opts.localAddress = o.localAddress;
+  if (o.localPort !== undefined) opts.localPort = o.localPort;
+  return connected(o.signal, () => net.connect(opts), wrapTcp);
+}
+
+function serve(
+  queue: AcceptQueue,
+  wrap: (s: net.Socket) => Conn,
+): net.Server {
+  return net.createServer({ allowHalfOpen: true }, (sock) => queue.push(wrap(sock)));
+}
+
+function listening(server: net.Server, listen: (done: () => void) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    listen(() => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+}
+
+export const nodeNet: SocketAdapter = {
+  name: "node:net",
+  connect: connectNodeNet,
+
+  async listen({ host, port }): Promise<Listener> {
+    const queue = new AcceptQueue();
+    const server = serve(queue, wrapTcp);
+    await listening(server, (done) => server.listen({ host, port }, done));
+    const a = server.address() as net.AddressInfo;
+    return {
+      addr: tcpAddr(a.address, a.port),
+      close() {
+        server.close();
+        queue.end();
+      },
+      [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator](),
+    };
+  },
+
+  async listenUnix(path: string): Promise<UnixListener> {
+    const queue = new AcceptQueue();
+    const server = serve(queue, wrapUnix(path));
+    await removeStaleSocket(path);
+    // The umask covers a bind done inside listen(); makePrivate covers one done later.
+    await listening(server, (done) => withPrivateUmask(() => server.listen(path, done)));
+    makePrivate(path);
+    let closed = false;
+    return {
+      path,
+      close() {
+        if (closed) return;
+        closed = true;
+        server.close();
+        queue.end();
+        removeSocketFile(path);
+      },
+      [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator](),
+    };
+  },
+
+  connectUnix(path: string): Promise<Conn> {
+    return connected(undefined, () => net.connect({ path, allowHalfOpen: true }), wrapUnix(path));
+  },
+};

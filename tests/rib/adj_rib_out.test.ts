@@ -1,0 +1,382 @@
+/**
+ * Adj-RIB-Out semantics against ExaBGP 5.0's conformance suite: the command sequences of the api-* transcripts
+ * replayed on the RIB, flushed where the real session would flush, and compared with the `raw:` lines of the
+ * matching .msg files (order inside a group is free there, so groups compare as sorted lists).
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { prefixNlri as prefix } from "../../lib/bgp/nlri/prefix.ts";
+import { AdjRibOut } from "../../lib/rib/adj_rib_out.ts";
+import { drain, hex, IPV4_UNICAST, IPV6_UNICAST, negotiated, raw, route, sorted } from "./helpers.ts";
+
+const EOR_IPV4 = raw("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0017:02:00000000");
+/** api-rib.msg: 192.168.0.N/32 next-hop 10.0.0.N, iBGP AS 1. */
+const announced = (n: number) =>
+  raw(`FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0031:02:00000015400101004002004003040A00000${n}4005040000006420C0A8000${n}`);
+const withdrawn = (n: number) => raw(`FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:001C:02:000520C0A8000${n}0000`);
+const BORR = raw("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0017:05:00010101");
+const EORR = raw("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0017:05:00010201");
+
+function ibgp(extra: Record<string, unknown> = {}): AdjRibOut {
+  return new AdjRibOut({ localAs: 1, peerAs: 1, localAddress: "127.0.0.1", ...extra });
+}
+
+const r = (n: number) => route(`192.168.0.${n}/32`, `10.0.0.${n}`);
+
+/** The api-rib / api-rr-rib transcript; `enhanced` = route-refresh configured (api-rr-rib). */
+function replayApiRib(enhanced: boolean): string[][] {
+  const rib = ibgp({ groupUpdates: false });
+  const flushes: string[][] = [];
+  rib.start(negotiated());
+  // One batch: announce and clear before any flush; the first flush sends no withdrawal.
+  rib.announce(r(0));
+  rib.clear();
+  flushes.push(drain(rib));
+  rib.announce(r(1));
+  flushes.push(drain(rib));
+  rib.clear();
+  flushes.push(drain(rib));
+  rib.announce(r(2));
+  rib.announce(r(3));
+  flushes.push(drain(rib));
+  rib.resend(undefined, enhanced);
+  flushes.push(drain(rib));
+  rib.announce(r(4));
+  flushes.push(drain(rib));
+  rib.resend(undefined, enhanced);
+  flushes.push(drain(rib));
+  rib.clear();
+  flushes.push(drain(rib));
+  rib.announce(r(5));
+  flushes.push(drain(rib));
+  return flushes;
+}
+
+describe("AdjRibOut: api-rib and api-rr-rib (flush / clear adj-rib out)", () => {
+  it("api-rib: clear covers pending and sent routes, flush re-sends the cache", () => {
+    const f = replayApiRib(false);
+    assert.deepEqual(f[0], [EOR_IPV4]); // group 10: 192.168.0.0 never on the wire
+    assert.deepEqual(f[1], [announced(1)]); // group 20
+    assert.deepEqual(f[2], [withdrawn(1)]); // group 21
+    assert.deepEqual(sorted(f[3]), sorted([announced(2), announced(3)])); // group 30
+    assert.deepEqual(sorted(f[4]), sorted([announced(2), announced(3)])); // group 31 (flush)
+    assert.deepEqual(f[5], [announced(4)]); // group 40
+    assert.deepEqual(sorted(f[6]), sorted([announced(2), announced(3), announced(4)])); // group 41
+    assert.deepEqual(sorted(f[7]), sorted([withdrawn(2), withdrawn(3), withdrawn(4)])); // group 50
+    assert.deepEqual(f[8], [announced(5)]); // group 60
+  });
+
+  it("api-rr-rib: with enhanced route refresh each flush is wrapped in BoRR/EoRR", () => {
+    const f = replayApiRib(true);
+    assert.deepEqual(f[0], [EOR_IPV4]);
+    assert.deepEqual(f[4][0], BORR); // group 31
+    assert.deepEqual(sorted(f[4].slice(1, -1)), sorted([announced(2), announced(3)])); // group 32
+    assert.deepEqual(f[4].at(-1), EORR); // group 33
+    assert.equal(f[4].length, 4);
+    assert.deepEqual(f[6][0], BORR); // group 42
+    assert.deepEqual(sorted(f[6].slice(1, -1)), sorted([announced(2), announced(3), announced(4)])); // group 45
+    assert.deepEqual(f[6].at(-1), EORR); // group 48
+    assert.deepEqual(sorted(f[7]), sorted([withdrawn(2), withdrawn(3), withdrawn(4)]));
+    assert.deepEqual(f[8], [announced(5)]);
+  });
+
+  it("resend before the session is up does nothing (the start sends everything)", () => {
+    const rib = ibgp({ groupUpdates: false });
+    rib.announce(r(2));
+    rib.resend(undefined, true);
+    rib.start(negotiated());
+    assert.deepEqual(drain(rib), [announced(2), EOR_IPV4]);
+  });
+});
+
+describe("AdjRibOut: coalescing (api-fast, api-add-remove)", () => {
+  // api-fast.msg
+  const nh = "101.1.101.1";
+  const A_25_1 = raw("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0031:02:000000154001010040020040030465016501400504000000641901010000");
+  const W_25_2 = raw("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:001C:02:000519020200000000");
+  const A_24_2 = raw("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0030:02:0000001540010100400200400304650165014005040000006418020200");
+  const A_DEFAULT = raw("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:002D:02:0000001540010100400200400304016501654005040000006400");
+
+  it("api-fast: duplicates ignored, announce-then-withdraw sends only the withdraw", () => {
+    const rib = ibgp({ groupUpdates: false });
+    rib.start(negotiated());
+    // burst 1, before the session's first flush
+    assert.equal(rib.announce(route("1.1.0.0/24", nh)), true);
+    assert.equal(rib.announce(route("1.1.0.0/25", nh)), true);
+    rib.withdraw(route("1.1.0.0/24", nh));
+    assert.equal(rib.announce(route("1.1.0.0/25", nh)), false, "identical to the cached route");
+    assert.deepEqual(sorted(drain(rib)), sorted([EOR_IPV4, A_25_1])); // group 1: no withdrawal at all
+    // burst 2
+    rib.announce(route("2.2.0.0/25", nh));
+    rib.announce(route("2.2.0.0/24", nh));
+    rib.withdraw(route("2.2.0.0/25", nh));
+    const burst2 = drain(rib);
+    assert.deepEqual(burst2, [W_25_2, A_24_2], "the withdraw (group 2) goes before the announce (group 3)");
+    rib.announce(route("0.0.0.0/0", "1.101.1.101"));
+    assert.deepEqual(drain(rib), [A_DEFAULT]);
+    assert.deepEqual(drain(rib), [], "nothing left");
+  });
+
+  it("api-add-remove: withdraws of sent routes, one per UPDATE without group-updates", () => {
+    const rib = ibgp({ groupUpdates: false });
+    rib.start(negotiated());
+    rib.announce(route("1.1.0.0/24", nh));
+    rib.announce(route("1.1.0.0/25", nh));
+    const first = drain(rib);
+    rib.withdraw(prefix("1.1.0.0/24"));
+    rib.withdraw(route("1.1.0.0/25", "0.0.0.0"));
+    const expected = [
+      EOR_IPV4,
+      "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0030:02:0000001540010100400200400304650165014005040000006418010100",
+      "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0031:02:000000154001010040020040030465016501400504000000641901010000",
+      "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:001B:02:0004180101000000",
+      "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:001C:02:000519010100000000",
+    ].map(raw);
+    assert.deepEqual(sorted([...first, ...drain(rib)]), sorted(expected));
+    assert.equal(rib.size, 0);
+  });
+
+  it("announce then clear in one batch never puts the route on the wire", () => {
+    const rib = ibgp({ groupUpdates: false });
+    rib.start(negotiated());
+    assert.deepEqual(drain(rib), [EOR_IPV4]);
+    rib.announce(r(7));
+    rib.clear();
+    const out = drain(rib);
+    assert.deepEqual(out, [withdrawn(7)], "only the withdraw");
+    assert.equal(rib.size, 0);
+  });
+
+  it("a withdraw is queued even for a route that was never announced", () => {
+    const rib = ibgp();
+    rib.start(negotiated());
+    drain(rib);
+    assert.equal(rib.withdraw(prefix("192.168.0.9/32")), false);
+    assert.deepEqual(drain(rib), [withdrawn(9)]);
+  });
+
+  it("api-nexthop-self: `self` equals the local address, so re-announcing with it is a duplicate", () => {
+    const rib = ibgp({ groupUpdates: false });
+    rib.start(negotiated());
+    drain(rib);
+    assert.equal(rib.announce(route("2.2.0.1/32", "127.0.0.1")), true);
+    const sent = drain(rib);
+    assert.deepEqual(sent, [raw("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0031:02:00000015400101004002004003047F000001400504000000642002020001")]);
+    assert.equal(rib.announce(route("2.2.0.1/32", "self")), false);
+    assert.equal(rib.announce(route("2.2.0.1/32", "self")), false);
+    assert.deepEqual(drain(rib), []);
+  });
+});
+
+describe("AdjRibOut: grouping and families", () => {
+  it("conf-group-limit: IPv4 routes sharing attributes in one UPDATE, IPv6 one per UPDATE, EOR per family", () => {
+    const rib = ibgp();
+    rib.announce(route("193.0.2.1", "10.0.0.1"));
+    rib.announce(route("193.0.2.2", "10.0.0.1"));
+    rib.announce(route("2A02:B80:0:1::1/128", "2A02:B80:1::1"));
+    rib.announce(route("2A02:B80:0:2::2/128", "2A02:B80:1::1"));
+    rib.start(negotiated([IPV4_UNICAST, IPV6_UNICAST]));
+    const expected = [
+      "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0017:02:00000000",
+      "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:001E:02:00000007900F0003000201",
+      "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0036:02:00000015400101004002004003040A0000014005040000006420C100020120C1000202",
+      "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:004E:02:000000374001010040020040050400000064800E26000201102A020B8000010000000000000000000100802A020B80000000010000000000000001",
+      "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:004E:02:000000374001010040020040050400000064800E26000201102A020B8000010000000000000000000100802A020B80000000020000000000000002",
+    ].map(raw);
+    const out = drain(rib);
+    assert.deepEqual(sorted(out), sorted(expected));
+    assert.deepEqual(out.slice(-2), [expected[0], expected[1]], "End-of-RIB after the routes");
+  });
+
+  it("conf-ipv6grouping: IPv6 routes with identical attributes still go one per UPDATE", () => {
+    const rib = ibgp();
+    const attrs = [
+      { code: 8, kind: "community", values: [(30740 << 16) >>> 0, ((30740 << 16) | 30740) >>> 0] } as const,
+      { code: 5, kind: "local-preference", value: 200 } as const,
+    ];
+    rib.announce(route("2A02:B80:0:1::1/128", "2A02:B80:0:2::1", [...attrs]));
+    rib.announce(route("2A02:B80:0:1::2/128", "2A02:B80:0:2::1", [...attrs]));
+    rib.start(negotiated([IPV6_UNICAST], {}));
+    const out = drain(rib);
+    const expected = [
+      "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0059:02:0000004240010100400200400504000000C8C008087814000078147814800E26000201102A020B8000000002000000000000000100802A020B80000000010000000000000001",
+      "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0059:02:0000004240010100400200400504000000C8C008087814000078147814800E26000201102A020B8000000002000000000000000100802A020B80000000010000000000000002",
+      "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:001E:02:00000007900F0003000201", // EOR (tolerated after the last group)
+    ].map(raw);
+    assert.deepEqual(sorted(out), sorted(expected));
+  });
+
+  it("packAllFamilies packs IPv6 routes sharing attributes into one MP_REACH_NLRI", () => {
+    const rib = ibgp({ packAllFamilies: true });
+    rib.announce(route("2A02:B80:0:1::1/128", "2A02:B80:1::1"));
+    rib.announce(route("2A02:B80:0:2::2/128", "2A02:B80:1::1"));
+    rib.start(negotiated([IPV6_UNICAST]));
+    const [update, eor] = drain(rib);
+    // RFC 4760 §3: one MP_REACH_NLRI, next hop once, then both NLRI (0x80 + 16 bytes each).
+    const mp = "800E37000201102A020B80000100000000000000000001" + "00" +
+      "802A020B80000000010000000000000001" + "802A020B80000000020000000000000002";
+    const attrs = "40010100" + "400200" + "40050400000064" + mp; // ORIGIN igp, empty AS_PATH, LOCAL_PREF 100
+    const body = "0000" + (attrs.length / 2).toString(16).padStart(4, "0").toUpperCase() + attrs;
+    const length = (19 + body.length / 2).toString(16).padStart(4, "0").toUpperCase();
+    assert.equal(update, "F".repeat(32) + length + "02" + body);
+    assert.equal(eor, raw("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:001E:02:00000007900F0003000201"));
+  });
+
+  it("group-updates packs many IPv4 routes into messages of at most 4096 bytes", () => {
+    const rib = ibgp();
+    for (let i = 0; i < 3000; i++) rib.announce(route(`10.${i >> 8}.${i & 255}.0/24`, "10.0.0.1"));
+    rib.start(negotiated());
+    const out = rib.next(Infinity);
+    const eor = out.pop()!;
+    assert.equal(hex(eor), EOR_IPV4);
+    assert.ok(out.length > 1 && out.length < 5, `${out.length} UPDATEs`);
+    let nlri = 0;
+    for (const m of out) {
+      assert.ok(m.length <= 4096);
+      assert.equal((m[16] << 8) | m[17], m.length);
+      const attrLen = (m[21] << 8) | m[22];
+      nlri += (m.length - 23 - attrLen) / 4; // each /24 is 4 bytes
+    }
+    assert.equal(nlri, 3000);
+  });
+
+  it("routes of families the session did not negotiate are kept but not sent", () => {
+    const rib = ibgp();
+    rib.announce(route("2001:db8::/32", "2001:db8::1"));
+    rib.announce(r(1));
+    rib.start(negotiated([IPV4_UNICAST]));
+    assert.deepEqual(drain(rib), [announced(1), EOR_IPV4]);
+    assert.equal(rib.size, 2);
+  });
+
+  it("extended-nexthop: IPv4 route with an IPv6 next hop in MP_REACH, IPv6 route with IPv4 next hop", () => {
+    const rib = new AdjRibOut({ localAs: 12345, peerAs: 12345, localAddress: "127.0.0.1" });
+    rib.announce(route("153.153.153.153", "BAD:CAFE:BAD:CAFE:BAD:CAFE:BAD:CAFE"));
+    rib.announce(route("DEAD:BEEF:DEAD:BEEF:DEAD:BEEF:DEAD:BEEF", "170.170.170.170"));
+    rib.start(negotiated([IPV4_UNICAST, IPV6_UNICAST], { extendedNextHop: new Set([IPV4_UNICAST, IPV6_UNICAST]) }));
+    const out = drain(rib);
+    const expected = [
+      "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0042:02:0000002B4001010040020040050400000064800E1A000101100BADCAFE0BADCAFE0BADCAFE0BADCAFE002099999999",
+      "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0049:02:0000003240010100400200400304AAAAAAAA40050400000064800E1A00020104AAAAAAAA0080DEADBEEFDEADBEEFDEADBEEFDEADBEEF",
+      "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0017:02:00000000",
+      "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:001E:02:00000007900F0003000201",
+    ].map(raw);
+    assert.deepEqual(sorted(out), sorted(expected));
+  });
+
+  it("an IPv4 route with an IPv6 next hop is not sent without RFC 8950", () => {
+    const rib = ibgp();
+    rib.announce(route("153.153.153.153", "BAD:CAFE::1"));
+    rib.start(negotiated([IPV4_UNICAST]));
+    assert.deepEqual(drain(rib), [EOR_IPV4]);
+  });
+
+  it("conf-ipself6: next-hop self over an IPv6 session", () => {
+    const rib = new AdjRibOut({ localAs: 12345, peerAs: 12345, localAddress: "::1" });
+    rib.announce(route("2a04:6d80::1/128", "self"));
+    rib.start(negotiated([IPV6_UNICAST]));
+    assert.deepEqual(drain(rib), [
+      "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:004E02:000000374001010040020040050400000064800E26000201100000000000000000000000000000000100802A046D80000000000000000000000001",
+      "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:001E02:00000007900F0003000201",
+    ].map(raw));
+  });
+
+  it("ADD-PATH: the path id is sent when negotiated for the family, 0 when the route has none", () => {
+    const rib = ibgp();
+    rib.announce({ ...route("10.0.0.0/8", "10.0.0.1"), nlri: prefix("10.0.0.0/8", IPV4_UNICAST, 7) });
+    rib.announce(route("10.0.0.0/8", "10.0.0.1"));
+    assert.equal(rib.size, 2, "a path id makes a distinct route");
+    rib.start(negotiated([IPV4_UNICAST], { addPathSend: new Set([IPV4_UNICAST]) }));
+    const [update] = drain(rib);
+    // RFC 7911 §3: path id (4 octets) before each prefix.
+    assert.ok(update.endsWith("00000007080A" + "00000000080A"), update);
+  });
+});
+
+describe("AdjRibOut: sessions", () => {
+  it("reconnect: everything cached is sent again, then End-of-RIB, and no stale withdraw", () => {
+    const rib = ibgp({ groupUpdates: false });
+    rib.start(negotiated());
+    rib.announce(r(1));
+    rib.announce(r(2));
+    assert.deepEqual(sorted(drain(rib)), sorted([announced(1), announced(2), EOR_IPV4]));
+    rib.announce(r(3));
+    rib.stop();
+    assert.deepEqual(rib.next(Infinity), [], "nothing while down");
+    rib.withdraw(r(1)); // while down
+    rib.announce(r(4));
+    rib.start(negotiated());
+    const out = drain(rib);
+    assert.deepEqual(sorted(out.slice(0, -1)), sorted([announced(2), announced(3), announced(4)]));
+    assert.equal(out.at(-1), EOR_IPV4);
+  });
+
+  it("manual-eor: no End-of-RIB after the initial table", () => {
+    const rib = ibgp({ manualEor: true });
+    rib.start(negotiated());
+    assert.deepEqual(drain(rib), []);
+  });
+
+  it("wake is called once when something becomes pending; next() honours the byte budget", () => {
+    const rib = ibgp({ groupUpdates: false });
+    let wakes = 0;
+    rib.setWake(() => wakes++);
+    rib.start(negotiated());
+    assert.equal(wakes, 1);
+    assert.deepEqual(drain(rib), [EOR_IPV4]);
+    rib.announce(route("10.0.1.0/32", "10.0.0.1"));
+    assert.equal(wakes, 2);
+    for (let i = 0; i < 99; i++) rib.announce(route(`10.0.0.${i}/32`, "10.0.0.1"));
+    assert.equal(wakes, 2, "no wake storm during a burst");
+    const first = rib.next(100); // each UPDATE is 49 bytes
+    assert.ok(first.length >= 1 && first.length <= 20, `${first.length} messages`);
+    let total = first.length;
+    while (rib.pending) total += rib.next(100).length;
+    assert.equal(total, 100);
+    rib.withdraw(route("10.0.1.0/32", "10.0.0.1"));
+    assert.equal(wakes, 3, "woken again after next()");
+  });
+
+  it("show adj-rib out lists the intended state, pending routes included", () => {
+    const rib = ibgp();
+    rib.announce(r(1));
+    rib.announce(route("2001:db8::/32", "2001:db8::1"));
+    const list = [...rib.routes()];
+    assert.equal(list.length, 2);
+    const v4 = list.find((x) => x.nlri.family === IPV4_UNICAST)!;
+    assert.equal(v4.nlri.kind, "prefix");
+    assert.deepEqual(v4.nlri.kind === "prefix" && [...v4.nlri.bytes], [192, 168, 0, 1]);
+    assert.deepEqual(v4.nextHop, { kind: "ip", address: "10.0.0.1" });
+    rib.forget();
+    assert.equal(rib.size, 0);
+    assert.equal(rib.store.size, 0, "attribute sets freed");
+  });
+});
+
+describe("AdjRibOut: watchdogs (conf-watchdog)", () => {
+  const A77 = raw("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0031:02:00000015400101004002004003040102030440050400000064204D4D4D4D");
+  const W77 = raw("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:001C:02:0005204D4D4D4D0000");
+
+  it("a route starting withdrawn is announced and withdrawn by its watchdog", () => {
+    const rib = new AdjRibOut({ localAs: 65533, peerAs: 65533, localAddress: "127.0.0.1" });
+    rib.announce(route("66.66.66.66", "1.2.3.4"));
+    assert.equal(rib.announce(route("77.77.77.77", "1.2.3.4", [], { watchdog: "dnsr", withdrawn: true })), false);
+    rib.announce(route("88.88.88.88", "1.2.3.4"));
+    rib.announce(route("100.100.100.100", "192.168.1.100"));
+    rib.start(negotiated());
+    const first = drain(rib);
+    assert.deepEqual(sorted(first), sorted([
+      "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0017:02:00000000",
+      "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0036:02:0000001540010100400200400304010203044005040000006420424242422058585858",
+      "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0031:02:0000001540010100400200400304C0A80164400504000000642064646464",
+    ].map(raw)));
+    for (let i = 0; i < 3; i++) {
+      rib.announceWatchdog("dnsr");
+      assert.deepEqual(drain(rib), [A77]);
+      rib.withdrawWatchdog("dnsr");
+      assert.deepEqual(drain(rib), [W77]);
+    }
+    rib.withdrawWatchdog("dnsr");
+    assert.deepEqual(drain(rib), [], "already withdrawn");
+  });
+});
