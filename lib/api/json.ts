@@ -27,8 +27,8 @@ import type {
   Capability,
   Nlri,
   NotificationMessage,
-  PrefixNlri,
   OpenMessage,
+  PrefixNlri,
   RouteRefreshMessage,
   UpdateMessage,
 } from "../bgp/types.ts";
@@ -447,10 +447,15 @@ const CAPABILITY_KEY_NAMES: Readonly<Record<number, string>> = {
   70: "enhanced-route-refresh",
   73: "hostname",
   75: "software-version",
-  128: "route-refresh",
-  131: "multi-session",
+  128: "cisco-route-refresh",
+  131: "cisco-multi-sesion", // sic: ExaBGP's spelling, which scripts match
   185: "operational",
 };
+
+/** The key of a sent capability: ExaBGP's name for its code. */
+function capabilityKeyName(code: number): string {
+  return CAPABILITY_KEY_NAMES[code] ?? `unknown capability 0x${code.toString(16)}`;
+}
 
 type CapabilityPresenter = {
   [K in MergedCapability["name"]]?: (c: Extract<MergedCapability, { name: K }>) => string;
@@ -652,7 +657,7 @@ export class JsonEncoder implements EventEncoder {
     const merged = mergeCapabilities(msg.capabilities);
     const byName = dir === "send" || dir === "out";
     const caps = merged.map((c) =>
-      `"${byName ? CAPABILITY_KEY_NAMES[c.code] ?? String(c.code) : String(c.code)}": ${capabilityJson(c)}`
+      `"${byName ? capabilityKeyName(c.code) : String(c.code)}": ${capabilityJson(c)}`
     );
     const open =
       `{ "version": ${msg.version}, "asn": ${msg.asn}, "hold_time": ${msg.holdTime}, "router_id": ${

@@ -4,10 +4,11 @@
  * every event. fsm, negotiated and signal have no text form. Peer strings are escaped (escape.ts).
  */
 import { afiName, familyAfi, familyName, familySafi, safiName } from "../bgp/family.ts";
-import { nlriToString } from "../bgp/nlri/prefix.ts";
+import { nlriToString, pathIdToString } from "../bgp/nlri/prefix.ts";
 import type {
   AsPathSegment,
   Attribute,
+  Nlri,
   NotificationMessage,
   OpenMessage,
   RouteRefreshMessage,
@@ -26,6 +27,7 @@ import {
   NO_NEXTHOP,
   type OperationalEvent,
   ORIGIN_NAMES,
+  prefixText,
   type RawMessage,
   REFRESH_SUBTYPES,
   viewUpdate,
@@ -130,6 +132,14 @@ export function capabilitiesText(caps: readonly MergedCapability[]): string {
 }
 
 /** ` header <hex> body <hex>`; like ExaBGP, an empty part (a KEEPALIVE's body) is left out. */
+/** "10.0.0.0/8[ path-information 0.0.0.1]", the fast IPv4 path for prefixes. */
+function nlriText(n: Nlri): string {
+  if (n.kind !== "prefix") return nlriToString(n);
+  return n.pathId === undefined
+    ? prefixText(n)
+    : `${prefixText(n)} path-information ${pathIdToString(n.pathId)}`;
+}
+
 function rawText(raw: RawMessage | undefined): string {
   if (!raw) return "";
   return (raw.header.length ? ` header ${hex(raw.header)}` : "") +
@@ -202,11 +212,11 @@ export class TextEventEncoder implements EventEncoder {
       for (const byHop of view.announce.values()) {
         for (const [nh, nlri] of byHop) {
           const hop = nh === NO_NEXTHOP ? "" : ` next-hop ${nh}`;
-          for (const x of nlri) s += `${prefix} announced ${nlriToString(x)}${hop}${attrs}\n`;
+          for (const x of nlri) s += `${prefix} announced ${nlriText(x)}${hop}${attrs}\n`;
         }
       }
       for (const nlri of view.withdraw.values()) {
-        for (const x of nlri) s += `${prefix} withdrawn ${nlriToString(x)}\n`;
+        for (const x of nlri) s += `${prefix} withdrawn ${nlriText(x)}\n`;
       }
     }
     if (raw) s += `${prefix}${rawText(raw)}\n`;

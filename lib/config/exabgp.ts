@@ -681,6 +681,11 @@ export function parseExabgpConfig(text: string, file: string, env: Readonly<Reco
       dispatch(ctx, "template", s.block, templateSection, null);
     }
   }
+  // A template no neighbor inherits is still checked, so that its errors do not wait for first use.
+  for (const [name, t] of ctx.templates) {
+    const scratch = defaultNeighbor(name, src(ctx, t.line));
+    applyNeighborBlock(ctx, t.block!, { nb: scratch, grFromHoldTime: false, familyBlock: false, inheriting: new Set([name]) });
+  }
   dispatch(ctx, "configuration", tree.statements, rootSection, { passive: envPassive(env) });
   return { files: [file], processes: ctx.processes, neighbors: ctx.neighbors, warnings: ctx.warnings };
 }

@@ -166,13 +166,15 @@ function aggregator(c: Cursor, st: RouteState): void {
   let t = c.next(kw, "( asn:ip )");
   const paren = isPunct(t, "(");
   if (paren) t = c.next(kw, "asn:ip");
-  const m = /^(\d+):(.+)$/.exec(t.text);
-  if (!m || !isIPv4(m[2]) || Number(m[1]) > 0xffffffff) fail(kw, "asn:ip", t);
+  const colon = t.text.lastIndexOf(":");
+  const address = t.text.slice(colon + 1);
+  if (colon < 1 || !isIPv4(address)) fail(kw, "asn:ip", t);
+  const as = asn({ ...t, text: t.text.slice(0, colon) }, kw);
   if (paren) {
     const close = c.next(kw, "')'");
     if (!isPunct(close, ")")) fail(kw, "')'", close);
   }
-  set(st, { code: 7, kind: "aggregator", asn: Number(m![1]), address: m![2] });
+  set(st, { code: 7, kind: "aggregator", asn: as, address });
 }
 
 function hexBytes(text: string): Uint8Array | undefined {

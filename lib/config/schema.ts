@@ -23,13 +23,12 @@ import { isIP, isIPv4 } from "../bgp/ip.ts";
 import { parseFamily } from "../bgp/family.ts";
 import { ADD_PATH_MODES } from "./model.ts";
 
-const u32 = (what: string) =>
-  v.pipe(
-    v.number(`${what} expects a number`),
-    v.integer(`${what} expects a whole number`),
-    v.minValue(0, `${what} expects a number 0..4294967295`),
-    v.maxValue(0xffffffff, `${what} expects a number 0..4294967295`),
-  );
+const asn = v.pipe(
+  v.number("expects an AS number 0..4294967295"),
+  v.integer("expects an AS number 0..4294967295"),
+  v.minValue(0, (i) => `expects an AS number 0..4294967295, got ${i.input}`),
+  v.maxValue(0xffffffff, (i) => `expects an AS number 0..4294967295, got ${i.input}`),
+);
 const port = v.pipe(v.number("expects a port number"), v.integer("expects a port number"), v.minValue(0), v.maxValue(65535));
 const ttl = v.pipe(v.number("expects a TTL"), v.integer("expects a TTL"), v.minValue(1), v.maxValue(255));
 const ipAddress = v.pipe(v.string("expects an IP address"), v.check(isIP, (i) => `expects an IP address, got '${i.input}'`));
@@ -96,8 +95,8 @@ export const NeighborSchema = v.strictObject({
   name: v.optional(v.string()),
   description: v.optional(v.string("expects a text")),
   localAddress: v.optional(v.union([v.literal("auto"), ipAddress], "expects an IP address or 'auto'")),
-  localAs: u32("localAs"),
-  peerAs: v.union([v.literal("auto"), u32("peerAs")], "expects an AS number 0..4294967295 or 'auto'"),
+  localAs: asn,
+  peerAs: v.union([v.literal("auto"), asn], "expects an AS number 0..4294967295 or 'auto'"),
   routerId: v.optional(ipv4Address),
   // RFC 4271 §4.2: 0 or at least 3 seconds.
   holdTime: v.optional(

@@ -6,8 +6,7 @@
 import type { FamilyKey } from "../bgp/family.ts";
 import type { Attribute, NextHop, Nlri, Route, UpdateMessage } from "../bgp/types.ts";
 import { AttributeStore, NO_NEXT_HOP } from "./attribute_store.ts";
-import { nlriFromKey } from "./nlri_key.ts";
-import { nlriKey } from "./wire.ts";
+import { nlriFromKey, routeKey } from "./nlri_key.ts";
 
 export class AdjRibIn {
   readonly store: AttributeStore;
@@ -69,7 +68,7 @@ export class AdjRibIn {
   #set(n: Nlri, id: number): void {
     let m = this.#routes.get(n.family);
     if (m === undefined) this.#routes.set(n.family, m = new Map());
-    const key = nlriKey(n);
+    const key = routeKey(n);
     const prev = m.get(key);
     if (prev === id) return;
     this.store.ref(id);
@@ -80,7 +79,7 @@ export class AdjRibIn {
   #withdrawAll(nlri: readonly Nlri[]): void {
     for (const n of nlri) {
       const m = this.#routes.get(n.family);
-      const key = nlriKey(n);
+      const key = routeKey(n);
       const prev = m?.get(key);
       if (prev === undefined) continue;
       m!.delete(key);

@@ -15,7 +15,7 @@ import type { FamilyKey } from "../bgp/family.ts";
 import { IPV4_UNICAST } from "../bgp/family.ts";
 import type { CodecContext, Nlri, NextHop, Route } from "../bgp/types.ts";
 import { type AttributeSet, AttributeStore } from "./attribute_store.ts";
-import { nlriFromKey } from "./nlri_key.ts";
+import { nlriFromKey, routeKey } from "./nlri_key.ts";
 import { type OutgoingSet, outgoingSet, type PeerView } from "./outgoing_attributes.ts";
 import {
   endOfRib,
@@ -26,7 +26,6 @@ import {
   type PackLimits,
   routeRefresh,
 } from "./update_packer.ts";
-import { nlriKey } from "./wire.ts";
 
 /**
  * What the RIB needs from the session once it is established. The session's `Negotiated`
@@ -163,7 +162,7 @@ export class AdjRibOut implements Outbound {
   announce(route: Route): boolean {
     if (route.watchdog !== undefined) {
       const entry = { route, withdrawn: route.withdrawn === true };
-      mapOf(this.#watchdogs, route.watchdog, () => new Map()).set(nlriKey(route.nlri), entry);
+      mapOf(this.#watchdogs, route.watchdog, () => new Map()).set(routeKey(route.nlri), entry);
       if (entry.withdrawn) return false;
     }
     return this.#announce(route);
@@ -175,7 +174,7 @@ export class AdjRibOut implements Outbound {
    */
   withdraw(target: Nlri | Route): boolean {
     const nlri = "nlri" in target ? target.nlri : target;
-    const key = nlriKey(nlri);
+    const key = routeKey(nlri);
     const family = nlri.family;
     const cache = this.#cache.get(family);
     const prev = cache?.get(key);
@@ -333,7 +332,7 @@ export class AdjRibOut implements Outbound {
 
   #announce(route: Route): boolean {
     const family = route.nlri.family;
-    const key = nlriKey(route.nlri);
+    const key = routeKey(route.nlri);
     // `self` is resolved now, so that "next-hop self" and the same explicit address are one route (api-nexthop-self).
     const nextHop = route.nextHop.kind === "self" && this.#self !== undefined ? this.#self : route.nextHop;
     const id = this.store.intern(route.attributes, nextHop);

@@ -4,4 +4,3 @@
  */
 // STAND-IN until lib/bgp/message/update_builder.ts exports encodePathAttributes (see standin_attributes.ts).
 export { encodePathAttributes } from "./standin_attributes.ts";
-export { nlriKey } from "../bgp/nlri/codec.ts";

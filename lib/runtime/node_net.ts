@@ -3,8 +3,8 @@
  * runtime.md §1.1); it runs unchanged on Bun and Node, which makes it the portable fallback.
  *
  * A hand-rolled wrapper, not Duplex.toWeb: toWeb's writable ignores back-pressure on Deno 2.9 and Node 20
- * (runtime.md §1.4). Here write() waits for 'drain' when socket.write() returns false, and 'data' pauses the
- * socket once the readable's queue passes its high-water mark; pull() resumes it.
+ * (runtime.md §1.4). Here write() waits until the socket has handed the chunk to the kernel, and 'data'
+ * pauses the socket once the readable's queue passes its high-water mark; pull() resumes it.
  */
 import * as net from "node:net";
 import type { Addr, Conn, ConnectOptions, Listener, SocketAdapter, UnixListener } from "./types.ts";
@@ -66,10 +66,16 @@ class NodeConn implements Conn {
     sock.on("close", () => endRead());
 
     this.writable = new WritableStream<Uint8Array>({
+      // Resolves only once the kernel has the bytes (the contract: callers may reuse the buffer). Mostly
+      // libuv writes at once and nothing is left queued; otherwise wait for this write's callback.
       write: (chunk) => {
         if (sock.destroyed) throw new Error("socket closed");
-        if (sock.write(chunk)) return;
-        return waitFor(sock, "drain");
+        let settle: ((err?: Error | null) => void) | undefined;
+        sock.write(chunk, (err) => settle?.(err));
+        if (sock.writableLength === 0) return;
+        return new Promise<void>((resolve, reject) => {
+          settle = (err) => (err ? reject(err) : resolve());
+        });
       },
       // FIN; allowHalfOpen keeps our readable going until the peer's FIN.
       close: () => {
@@ -92,7 +98,7 @@ class NodeConn implements Conn {
 }
 
 /** Resolves on `event`, rejects if the socket closes or fails first. */
-function waitFor(sock: net.Socket, event: "drain" | "finish"): Promise<void> {
+function waitFor(sock: net.Socket, event: "finish"): Promise<void> {
   return new Promise((resolve, reject) => {
     const ok = () => {
       cleanup();

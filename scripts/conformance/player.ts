@@ -21,6 +21,7 @@
  */
 import process from "node:process";
 import { readFile } from "node:fs/promises";
+import { basename } from "node:path";
 import type { Readable } from "node:stream";
 import { parseArgs } from "node:util";
 import { parseTranscript, selectSection, type Step } from "./transcript.ts";
@@ -197,7 +198,8 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const path = positionals[0];
-  const section = selectSection(parseTranscript(await readFile(path, "utf8"), path), values.script);
+  const test = basename(path).replace(/\.commands\.txt$/, "");
+  const section = selectSection(parseTranscript(await readFile(path, "utf8"), test), values.script);
   process.stdout.on("error", () => process.exit(0)); // the speaker went away (EPIPE)
   const io: PlayIo = {
     input: new LineReader(process.stdin),

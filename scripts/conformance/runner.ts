@@ -114,11 +114,11 @@ class Tail {
 }
 
 /** The helper script ExaBGP would find at ./run/<name>: the player on the matching transcript. */
-function helperScript(source: ScriptSource | undefined, playerPath: string): string {
+function helperScript(script: string, source: ScriptSource | undefined, playerPath: string): string {
   if (!source) {
     return "#!/bin/sh\n# no transcript plays this script: stay quiet until the speaker goes away\nexec cat >/dev/null\n";
   }
-  const argv = scriptCommand(playerPath, [source.transcript, "--script", source.section]);
+  const argv = scriptCommand(playerPath, [source.transcript, "--script", script]);
   return `#!/bin/sh\n# plays ${source.test} (${source.section})\nexec ${argv.map(shellQuote).join(" ")}\n`;
 }
 
@@ -137,7 +137,7 @@ async function prepareEtc(
   for (const config of test.configs) {
     for (const script of runScripts(await readFile(join(etc, config), "utf8"))) {
       const path = join(etc, "run", script);
-      await writeFile(path, helperScript(scriptSource(index, script, test.name), playerPath));
+      await writeFile(path, helperScript(script, scriptSource(index, script, test.name), playerPath));
       await chmod(path, 0o755);
     }
   }

@@ -210,6 +210,46 @@ describe("JSON events: state, notification, refresh, operational, signal, packet
   });
 });
 
+describe("JSON open events: every capability", () => {
+  const open: OpenMessage = {
+    type: "open",
+    version: 4,
+    asn: 65001,
+    holdTime: 90,
+    routerId: "10.0.0.2",
+    capabilities: [
+      { code: 69, name: "add-path", entries: [{ afi: 1, safi: 1, mode: 3 }] },
+      { code: 69, name: "add-path", entries: [{ afi: 2, safi: 1, mode: 1 }] },
+      { code: 5, name: "extended-next-hop", entries: [{ afi: 1, safi: 1, nextHopAfi: 2 }] },
+      { code: 128, name: "route-refresh-cisco" },
+      { code: 185, name: "operational" },
+      { code: 66, name: "unknown", value: new Uint8Array([1, 2]) },
+    ],
+  };
+
+  it("received: keyed by code, ADD-PATH entries merged (RFC 7911 §4), modes by name", () => {
+    const caps = parse(enc().open(captureNeighbor(), "receive", open)).neighbor.open.capabilities;
+    assert.deepEqual(caps, {
+      "69": { name: "addpath", "ipv4/unicast": "send/receive", "ipv6/unicast": "receive" },
+      "5": { name: "nexthop", conversion: ["ipv4/unicast/ipv6"] },
+      "128": { name: "route-refresh", variant: "Cisco" },
+      "185": { name: "operational" },
+      "66": { name: "unknown", iana: "unknown", value: 66, raw: "0102" },
+    });
+  });
+
+  it("sent: keyed by ExaBGP's capability names", () => {
+    const caps = parse(enc().open(captureNeighbor(), "send", open)).neighbor.open.capabilities;
+    assert.deepEqual(Object.keys(caps), [
+      "add-path",
+      "nexthop",
+      "cisco-route-refresh",
+      "operational",
+      "unknown capability 0x42",
+    ]);
+  });
+});
+
 describe("peer strings cannot forge JSON events", () => {
   const open = (hostname: string, version: string): OpenMessage => ({
     type: "open",

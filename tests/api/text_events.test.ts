@@ -97,6 +97,32 @@ describe("text events: state, notification, refresh, operational, packets", () =
   });
 });
 
+describe("text open events", () => {
+  it("lists capabilities by code in ExaBGP's words", () => {
+    const out = enc.open(n, "receive", {
+      type: "open",
+      version: 4,
+      asn: 65001,
+      holdTime: 90,
+      routerId: "10.0.0.2",
+      capabilities: [
+        { code: 69, name: "add-path", entries: [{ afi: 1, safi: 1, mode: 3 }] },
+        { code: 5, name: "extended-next-hop", entries: [{ afi: 1, safi: 1, nextHopAfi: 2 }] },
+        { code: 128, name: "route-refresh-cisco" },
+        { code: 185, name: "operational" },
+        { code: 75, name: "software-version", version: "ExaBGP/5.0.0-0+test" },
+        { code: 73, name: "hostname", hostname: "Edge1", domain: "example.net" },
+      ],
+    });
+    assert.equal(
+      out,
+      `${P} receive open version 4 asn 65001 hold_time 90 router_id 10.0.0.2 capabilities [nexthop(ipv4 unicast ipv6), ` +
+        "addpath(send/receive ipv4 unicast), hostname(edge1 example.net), software(exabgp/5.0.0-0+test), " +
+        "cisco route refresh, operational]\n",
+    );
+  });
+});
+
 describe("peer strings cannot break text events", () => {
   /** Each line of an event starts with the neighbor prefix: nothing a peer sends can start a line. */
   function assertLines(out: string): void {

@@ -47,17 +47,20 @@ describe("conformance runner", () => {
       target: "bun",
       dataDir: defaultDataDir(),
       speaker: FAKE,
-      only: ["conf-ebgp", "api-announce"],
+      // api-announce-processes-match plays a script named after another test; conf-watchdog loops
+      only: ["conf-ebgp", "api-announce", "api-announce-processes-match", "conf-watchdog"],
       mustPass: new Set(["conf-ebgp", "api-announce", "api-rib"]),
-      jobs: 2,
+      jobs: 4,
       print: (l) => lines.push(l),
     });
-    assert.equal(summary.passed, 2, lines.join("\n"));
+    assert.equal(summary.passed, 4, lines.join("\n"));
     assert.equal(summary.mustPassPassed, 2);
     assert.deepEqual(summary.mustPassFailed, []);
     assert.deepEqual(lines.map((l) => l.replace(/ \(.*\)$/, "")).sort(), [
       "PASS api-announce",
+      "PASS api-announce-processes-match",
       "PASS conf-ebgp",
+      "PASS conf-watchdog",
     ]);
   });
 

@@ -126,6 +126,14 @@ describe("transcript reader", () => {
     assert.throws(() => selectSection(t, "absent"), /no script 'absent'/);
   });
 
+  it("selects a single-script transcript by its script file, whatever the test is called", () => {
+    const t = transcript("api-announce-processes-match");
+    assert.equal(selectSection(t, "api-announce.run"), t.sections[0]);
+    assert.equal(selectSection(t, "api-announce"), t.sections[0]);
+    const watchdog = transcript("conf-watchdog");
+    assert.equal(selectSection(watchdog, "watchdog.run"), watchdog.sections[0]);
+  });
+
   it("loops the watchdog script", () => {
     const steps = transcript("conf-watchdog").sections[0].steps;
     assert.deepEqual(steps.map((s) => s.kind), ["send", "wait", "send", "wait", "repeat"]);

@@ -1,0 +1,220 @@
+/**
+ * The reactor: wires configuration, sessions, RIBs and listeners together. One `NeighborRuntime` per
+ * configured neighbor owns its Peer (connections and FSM), its Adj-RIB-Out (what we announce) and its
+ * Adj-RIB-In (what it announced). Everything observable is reported through `SpeakerEvent`s, which the API
+ * layer turns into helper events and the demo prints.
+ */
+import type { Negotiated } from "../bgp/capability/negotiated.ts";
+import { isIPv4 } from "../bgp/ip.ts";
+import type { Message, OpenMessage } from "../bgp/types.ts";
+import type { Config, NeighborConfig } from "../config/model.ts";
+import type { Environment } from "../config/environment.ts";
+import { getLogger } from "../log.ts";
+import { AdjRibIn } from "../rib/adj_rib_in.ts";
+import { AdjRibOut, type RibNegotiated } from "../rib/adj_rib_out.ts";
+import { AttributeStore } from "../rib/attribute_store.ts";
+import type { StateName } from "../session/fsm.ts";
+import { serve } from "../session/listener.ts";
+import type { Outbound } from "../session/outbound.ts";
+import { Peer } from "../session/peer.ts";
+import type { Direction, DownReason } from "../session/session.ts";
+import type { Listener, SocketAdapter } from "../runtime/types.ts";
+import { buildOpen } from "./open.ts";
+
+const log = getLogger("reactor");
+
+/** What the API and the demo see of a neighbor. */
+export interface NeighborView {
+  readonly config: NeighborConfig;
+  readonly localAddress: string;
+  readonly peerAddress: string;
+  readonly localAs: number;
+  readonly peerAs: number;
+  readonly routerId: string;
+}
+
+export type SpeakerEvent =
+  | { readonly type: "state"; readonly neighbor: NeighborView; readonly state: "connected" | "up" | "down"; readonly reason?: string }
+  | { readonly type: "fsm"; readonly neighbor: NeighborView; readonly state: StateName }
+  | { readonly type: "negotiated"; readonly neighbor: NeighborView; readonly negotiated: Negotiated }
+  | {
+    readonly type: "message";
+    readonly neighbor: NeighborView;
+    readonly direction: Direction;
+    readonly message: Message;
+    readonly raw: Uint8Array;
+  };
+
+export interface SpeakerOptions {
+  readonly config: Config;
+  readonly env: Environment;
+  readonly net: SocketAdapter;
+  /** Receives every event, synchronously, in order. */
+  readonly onEvent?: (event: SpeakerEvent) => void;
+  /** Called when every peer has used up its connection attempts (`exabgp_tcp_connections`). */
+  readonly onExhausted?: () => void;
+}
+
+/** One configured neighbor at run time. */
+export class NeighborRuntime {
+  readonly config: NeighborConfig;
+  readonly ribOut: AdjRibOut;
+  readonly ribIn = new AdjRibIn();
+  readonly peer: Peer;
+  readonly open: OpenMessage;
+  #localAddress: string;
+  #exhausted = false;
+
+  constructor(config: NeighborConfig, speaker: Speaker, store: AttributeStore) {
+    this.config = config;
+    const env = speaker.options.env;
+    const local = config.localAddress === "auto" ? undefined : config.localAddress;
+    this.#localAddress = local ?? (isIPv4(config.peerAddress) ? "0.0.0.0" : "::");
+    this.open = buildOpen(config, {
+      fallbackRouterId: config.routerId ?? (local && isIPv4(local) ? local : "0.0.0.0"),
+      softwareVersion: env.version ?? "5.0.0",
+    });
+    this.ribOut = new AdjRibOut({
+      localAs: config.localAs,
+      peerAs: config.peerAs === "auto" ? config.localAs : config.peerAs,
+      localAddress: local,
+      groupUpdates: config.groupUpdates,
+      manualEor: config.manualEor,
+      store,
+    });
+    for (const route of config.routes) this.ribOut.announce(route);
+    const emit = (e: SpeakerEvent) => speaker.options.onEvent?.(e);
+    const view = () => this.view();
+    this.peer = new Peer(
+      {
+        peerAddress: config.peerAddress,
+        localAddress: local,
+        peerPort: config.connect || env.tcp.port || 179,
+        localAs: config.localAs,
+        peerAs: config.peerAs,
+        routerId: this.open.routerId,
+        holdTime: config.holdTime,
+        passive: config.passive || env.bgp.passive,
+        open: () => this.open,
+        maxConnections: env.tcp.attempts,
+        outbound: this.#outbound(),
+        net: speaker.options.net,
+        openWait: env.bgp.openwait,
+      },
+      {
+        state: (state) => emit({ type: "fsm", neighbor: view(), state }),
+        connected: () => emit({ type: "state", neighbor: view(), state: "connected" }),
+        established: (negotiated) => {
+          const local = this.peer.session?.conn.localAddr.address;
+          if (local) this.#localAddress = local;
+          this.ribIn.clear();
+          log.info(`neighbor ${config.peerAddress} up (${[...negotiated.families].length} families)`);
+          emit({ type: "negotiated", neighbor: view(), negotiated });
+          emit({ type: "state", neighbor: view(), state: "up" });
+        },
+        down: (reason: DownReason) => {
+          log.info(`neighbor ${config.peerAddress} down: ${reason.text}`);
+          emit({ type: "state", neighbor: view(), state: "down", reason: reason.text });
+        },
+        message: (direction, message, raw) => {
+          if (direction === "receive" && message.type === "update" && config.adjRibIn) this.ribIn.apply(message);
+          emit({ type: "message", neighbor: view(), direction, message, raw });
+        },
+        refresh: (msg) => {
+          // RFC 2918: re-send the family; RFC 7313: inside BoRR/EoRR when enhanced refresh was negotiated.
+          const enhanced = this.peer.negotiated?.refresh === "enhanced";
+          this.ribOut.resend([(msg.afi << 8) | msg.safi], enhanced);
+        },
+        exhausted: () => {
+          this.#exhausted = true;
+          speaker.peerExhausted();
+        },
+      },
+    );
+  }
+
+  get exhausted(): boolean {
+    return this.#exhausted;
+  }
+
+  view(): NeighborView {
+    const n = this.peer.negotiated;
+    return {
+      config: this.config,
+      localAddress: this.#localAddress,
+      peerAddress: this.config.peerAddress,
+      localAs: this.config.localAs,
+      peerAs: n?.peerAs ?? (this.config.peerAs === "auto" ? 0 : this.config.peerAs),
+      routerId: this.open.routerId,
+    };
+  }
+
+  /** The session pulls UPDATEs from the Adj-RIB-Out; `next-hop self` needs the session's local address. */
+  #outbound(): Outbound {
+    const rib = this.ribOut;
+    return {
+      start: (negotiated: Negotiated) => {
+        const view: RibNegotiated = { ...negotiated, localAddress: this.#localAddress };
+        rib.start(view);
+      },
+      next: (budget) => rib.next(budget),
+      stop: () => rib.stop(),
+      setWake: (wake) => rib.setWake(wake),
+    };
+  }
+}
+
+export class Speaker {
+  readonly options: SpeakerOptions;
+  readonly neighbors: NeighborRuntime[] = [];
+  readonly #listeners: Listener[] = [];
+  readonly #store = new AttributeStore();
+  #running = false;
+
+  constructor(options: SpeakerOptions) {
+    this.options = options;
+    for (const n of options.config.neighbors) this.neighbors.push(new NeighborRuntime(n, this, this.#store));
+  }
+
+  /** Opens the listeners (global `tcp.bind`, per-neighbor `listen`) and starts every peer. */
+  async start(): Promise<void> {
+    this.#running = true;
+    const { env, net } = this.options;
+    const peers = () => this.neighbors.map((n) => n.peer);
+    const binds: { host: string; port: number }[] = env.tcp.bind.filter((h) => h !== "").map((host) => ({
+      host,
+      port: env.tcp.port,
+    }));
+    for (const n of this.neighbors) {
+      if (n.config.listen > 0) {
+        const host = n.config.localAddress === "auto" ? (isIPv4(n.config.peerAddress) ? "0.0.0.0" : "::") : n.config.localAddress;
+        if (!binds.some((b) => b.host === host && b.port === n.config.listen)) binds.push({ host, port: n.config.listen });
+      }
+    }
+    for (const b of binds) {
+      const listener = await net.listen(b);
+      log.info(`listening on ${listener.addr.address}:${listener.addr.port}`);
+      this.#listeners.push(listener);
+      void serve(listener, peers).catch((e) => log.error(`listener ${b.host}:${b.port} failed: ${e}`));
+    }
+    for (const n of this.neighbors) n.peer.start();
+  }
+
+  /** Closes the listeners and every session (no NOTIFICATION, as ExaBGP's shutdown). */
+  async stop(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    for (const l of this.#listeners) l.close();
+    this.#listeners.length = 0;
+    await Promise.all(this.neighbors.map((n) => n.peer.stop()));
+  }
+
+  /** Neighbors by their peer address. */
+  neighbor(address: string): NeighborRuntime | undefined {
+    return this.neighbors.find((n) => n.config.peerAddress === address);
+  }
+
+  peerExhausted(): void {
+    if (this.neighbors.every((n) => n.exhausted)) this.options.onExhausted?.();
+  }
+}
