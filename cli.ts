@@ -17,4 +17,8 @@ async function main(argv: string[]): Promise<number> {
   return await command(rest);
 }
 
-runtime.exit(await main(runtime.args()));
+// No top-level await: `bun build --compile --bytecode` emits CommonJS.
+void main(runtime.args()).then((code) => runtime.exit(code), (e) => {
+  console.error(`tsbgp: ${e instanceof Error ? e.stack ?? e.message : e}`);
+  runtime.exit(70);
+});

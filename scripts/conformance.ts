@@ -1,7 +1,7 @@
 /**
  * The ExaBGP 5.0 conformance suite against tsbgp:
- *   bun scripts/conformance.ts [--target deno|bun|binary] [--jobs N] [--only test1,test2] [--list]
- *     [--speaker "CMD ARGS"] [--message-timeout S] [--linger MS] [--must-pass FILE] [--data DIR] [--keep]
+ *   bun scripts/conformance.ts [--target deno|bun|binary (default: the runtime running this)] [--jobs N] [--only test1,test2] [--list]
+ *     [--speaker "CMD ARGS"] [--message-timeout S] [--linger MS] [--test-timeout S] [--must-pass FILE] [--data DIR] [--keep]
  * One line per test (PASS/FAIL with the peer's report and the speaker's last output lines), then
  * `conformance <target>: N/T passed` and a last line `N passed, M failed` counted over the tests of
  * conformance/must-pass.txt only. Exit status 1 iff a must-pass test failed.
@@ -10,6 +10,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { parseArgs } from "node:util";
 import { readMustPass, runSuite, type Target } from "./conformance/runner.ts";
+import { currentRuntime } from "./conformance/self.ts";
 import { defaultDataDir, listTests, REPO_ROOT } from "./conformance/suite.ts";
 
 const TARGETS: readonly Target[] = ["deno", "bun", "binary"];
@@ -18,7 +19,7 @@ async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      target: { type: "string", default: "bun" },
+      target: { type: "string", default: currentRuntime() },
       jobs: { type: "string", default: "4" },
       only: { type: "string" },
       list: { type: "boolean" },
@@ -28,6 +29,7 @@ async function main(argv: string[]): Promise<number> {
       keep: { type: "boolean" },
       "must-pass": { type: "string" },
       linger: { type: "string" },
+      "test-timeout": { type: "string" },
     },
   });
   const target = values.target as Target;
@@ -50,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
     speaker: values.speaker?.split(/\s+/).filter(Boolean),
     messageTimeoutMs: values["message-timeout"] ? Number(values["message-timeout"]) * 1000 : undefined,
     lingerMs: values.linger ? Number(values.linger) : undefined,
+    testTimeoutMs: values["test-timeout"] ? Number(values["test-timeout"]) * 1000 : undefined,
     keep: values.keep,
   });
   // A must-pass name that names no test (a typo) would never be checked: it counts as failed.

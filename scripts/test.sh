@@ -27,15 +27,19 @@ run_bun() {
   [ "$rc" -ne 0 ] && status=1
 }
 run_conformance() { # $1 = target (deno|bun|binary)
-  "$BIN/bun" --no-install scripts/conformance.ts --target "$1" --jobs "${CONFORMANCE_JOBS:-4}" >"$out/conf-$1.txt" 2>&1; local rc=$?
-  grep -vE '^(PASS|ok) ' "$out/conf-$1.txt" | tail -80
-  local line; line=$(tail -1 "$out/conf-$1.txt")
-  local p f; p=$(sed -nE 's/.*([0-9]+) passed.*/\1/p' <<<"$line" | head -1); p=$(sed -nE 's/^[^0-9]*([0-9]+) passed.*/\1/p' <<<"$line")
-  local regress; regress=$(sed -nE 's/.*regressions: ([0-9]+).*/\1/p' <<<"$line")
-  echo "conformance ($1): $line"
-  # The summary counts: tests in the must-pass list count as passed/failed; others are printed only.
-  [ "$rc" -ne 0 ] && { status=1; total_fail=$((total_fail+${regress:-1})); }
-  total_pass=$((total_pass+${p:-0}))
+  local f="$out/conf-$1.txt"
+  "$BIN/bun" --no-install scripts/conformance.ts --target "$1" --jobs "${CONFORMANCE_JOBS:-4}" >"$f" 2>&1; local rc=$?
+  # One line per test; the failure reports of must-pass tests (regressions) in full.
+  grep -E '^(PASS|FAIL) ' "$f" | sed "s/^/  [$1] /" | cut -c1-160
+  [ "$rc" -ne 0 ] && { echo "conformance ($1) regressions:"; tail -120 "$f"; }
+  local summary line p fl
+  summary=$(grep -E '^conformance ' "$f" | tail -1); line=$(tail -1 "$f")
+  p=$(sed -nE 's/^([0-9]+) passed, ([0-9]+) failed.*/\1/p' <<<"$line"); fl=$(sed -nE 's/^([0-9]+) passed, ([0-9]+) failed.*/\2/p' <<<"$line")
+  if [ -z "$p" ]; then echo "conformance ($1): no summary (exit $rc)"; p=0; fl=1; fi
+  [ "$rc" -ne 0 ] && [ "$fl" -eq 0 ] && fl=1
+  echo "${summary:-conformance $1: ?} — must-pass: $p passed, $fl failed"
+  total_pass=$((total_pass+p)); total_fail=$((total_fail+fl))
+  [ "$rc" -ne 0 ] && status=1
 }
 
 run_deno

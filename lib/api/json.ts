@@ -380,8 +380,12 @@ export function attributeJson(a: Attribute): string | undefined {
   return f?.(a);
 }
 
-/** `{ "nlri": "10.0.0.0/8" }` (+ `"path-information"` with ADD-PATH); raw NLRI of other families as hex. */
-export function nlriJson(n: Nlri): string {
+/**
+ * `{ "nlri": "10.0.0.0/8" }` (+ `"path-information"` with ADD-PATH); raw NLRI of other families as hex.
+ * `compact` (exabgp.api.compact): a prefix without path id is just `"10.0.0.0/8"`.
+ */
+export function nlriJson(n: Nlri, compact = false): string {
+  if (compact && n.kind === "prefix" && n.pathId === undefined) return `"${prefixText(n)}"`;
   const path = n.pathId === undefined ? "" : `, "path-information": "${pathIdToString(n.pathId)}"`;
   if (n.kind === "prefix") return `{ "nlri": "${prefixText(n)}"${path} }`;
   return `{ "raw": "${hex(n.bytes)}"${path} }`;
@@ -396,14 +400,14 @@ export function prefixText(n: PrefixNlri): string {
 }
 
 /** NLRI objects joined by ", " in one loop (no intermediate array for a table's worth of routes). */
-function nlriListJson(nlri: readonly Nlri[]): string {
+function nlriListJson(nlri: readonly Nlri[], compact: boolean): string {
   let s = "";
-  for (let i = 0; i < nlri.length; i++) s += (i === 0 ? "" : ", ") + nlriJson(nlri[i]);
+  for (let i = 0; i < nlri.length; i++) s += (i === 0 ? "" : ", ") + nlriJson(nlri[i], compact);
   return s;
 }
 
 /** The `"update": {…}` / `"eor": {…}` object that goes under `"message"`. */
-export function updateMessageJson(view: UpdateView): string {
+export function updateMessageJson(view: UpdateView, compact = false): string {
   if (view.eor !== undefined) {
     return `{ "eor": { "afi" : "${afiName(familyAfi(view.eor))}", "safi" : "${
       safiName(familySafi(view.eor))
@@ -420,7 +424,7 @@ export function updateMessageJson(view: UpdateView): string {
     const families: string[] = [];
     for (const [family, byHop] of view.announce) {
       const hops: string[] = [];
-      for (const [nh, nlri] of byHop) hops.push(`${jsonString(nh)}: [ ${nlriListJson(nlri)} ]`);
+      for (const [nh, nlri] of byHop) hops.push(`${jsonString(nh)}: [ ${nlriListJson(nlri, compact)} ]`);
       families.push(`"${familyName(family)}": { ${hops.join(", ")} }`);
     }
     parts.push(`"announce": { ${families.join(", ")} }`);
@@ -428,7 +432,7 @@ export function updateMessageJson(view: UpdateView): string {
   if (view.withdraw.size) {
     const families: string[] = [];
     for (const [family, nlri] of view.withdraw) {
-      families.push(`"${familyName(family)}": [ ${nlriListJson(nlri)} ]`);
+      families.push(`"${familyName(family)}": [ ${nlriListJson(nlri, compact)} ]`);
     }
     parts.push(`"withdraw": { ${families.join(", ")} }`);
   }
@@ -566,6 +570,8 @@ export interface JsonEncoderOptions {
   readonly ppid?: number;
   /** Seconds since the epoch, as a float (Python's time.time()). */
   readonly clock?: () => number;
+  /** exabgp.api.compact: unicast NLRI as bare strings. */
+  readonly compact?: boolean;
 }
 
 function defaultClock(): number {
@@ -575,6 +581,7 @@ function defaultClock(): number {
 export class JsonEncoder implements EventEncoder {
   readonly #version: string;
   readonly #clock: () => number;
+  readonly #compact: boolean;
   /** `"host" : "…", "pid" : …, "ppid" : …, ` never changes: built once. */
   readonly #process: string;
   readonly #negotiatedCache = new WeakMap<NegotiatedSummary, string>();
@@ -582,6 +589,7 @@ export class JsonEncoder implements EventEncoder {
   constructor(options: JsonEncoderOptions = {}) {
     this.#version = options.version ?? "5.0.0";
     this.#clock = options.clock ?? defaultClock;
+    this.#compact = options.compact ?? false;
     this.#process = `"host" : ${jsonString(options.host ?? hostname())}, "pid" : ${
       options.pid ?? process.pid
     }, "ppid" : ${options.ppid ?? process.ppid}, `;
@@ -684,7 +692,7 @@ export class JsonEncoder implements EventEncoder {
     neg?: NegotiatedSummary,
     raw?: RawMessage,
   ): string {
-    const message = `"message": ${updateMessageJson(viewUpdate(msg))}`;
+    const message = `"message": ${updateMessageJson(viewUpdate(msg), this.#compact)}`;
     return this.#event("update", n, dir, neg ? `${message}, ${this.#negotiated(neg)}` : message, raw);
   }
 

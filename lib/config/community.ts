@@ -4,7 +4,7 @@
  * communities (RFC 4360, RFC 5668, RFC 7153, RFC 8955, RFC 4761 l2info) as their 8 raw octets.
  * Each parser returns undefined on text it does not recognise; the caller words the error.
  */
-import { isIPv4, ipToBytes } from "../bgp/ip.ts";
+import { ipToBytes, isIPv4 } from "../bgp/ip.ts";
 
 /** RFC 1997 / RFC 7999 / RFC 3765 well-known communities, by ExaBGP's names. */
 export const WELL_KNOWN_COMMUNITIES: Readonly<Record<string, number>> = {
@@ -167,7 +167,12 @@ const EXTENDED: Record<string, ExtParser> = {
   // RFC 4761 §3.2.4 Layer2 Info: encapsulation type, control flags, MTU, (ExaBGP) site preference.
   l2info: (a) => {
     if (a.length !== 4) return undefined;
-    const [enc, ctrl, mtu, pref] = [parseUint(a[0], 0xff), parseUint(a[1], 0xff), parseUint(a[2], U16), parseUint(a[3], U16)];
+    const [enc, ctrl, mtu, pref] = [
+      parseUint(a[0], 0xff),
+      parseUint(a[1], 0xff),
+      parseUint(a[2], U16),
+      parseUint(a[3], U16),
+    ];
     if (enc === undefined || ctrl === undefined || mtu === undefined || pref === undefined) return undefined;
     return bytes8(0x80, 0x0a, (v) => {
       v.setUint8(2, enc);

@@ -82,7 +82,19 @@ const LOG_TOPIC_DEFAULTS: Record<string, boolean> = {
   routes: false,
   parser: false,
 };
-const LOG_LEVELS = new Set(["DEBUG", "INFO", "NOTICE", "WARNING", "WARN", "ERR", "ERROR", "CRIT", "CRITICAL", "ALERT", "EMERG"]);
+const LOG_LEVELS = new Set([
+  "DEBUG",
+  "INFO",
+  "NOTICE",
+  "WARNING",
+  "WARN",
+  "ERR",
+  "ERROR",
+  "CRIT",
+  "CRITICAL",
+  "ALERT",
+  "EMERG",
+]);
 
 export function defaultEnvironment(): Environment {
   return {
@@ -99,7 +111,14 @@ export function defaultEnvironment(): Environment {
       pipename: "exabgp",
       socketname: "exabgp",
     },
-    log: { enable: true, level: "INFO", destination: "stdout", all: false, short: true, topics: { ...LOG_TOPIC_DEFAULTS } },
+    log: {
+      enable: true,
+      level: "INFO",
+      destination: "stdout",
+      all: false,
+      short: true,
+      topics: { ...LOG_TOPIC_DEFAULTS },
+    },
     daemon: { pid: "", user: "nobody", daemonize: false, drop: true, umask: 0o137 },
     cache: { attributes: true, nexthops: true },
     reactor: { speed: 1.0 },
@@ -116,10 +135,11 @@ const TRUE = new Set(["true", "yes", "on", "1", "enable", "enabled"]);
 const FALSE = new Set(["false", "no", "off", "0", "disable", "disabled", ""]);
 
 function bool(value: string, variable: string): boolean {
-  const v = value.trim().toLowerCase();
-  if (TRUE.has(v)) return true;
-  if (FALSE.has(v)) return false;
-  throw new EnvironmentError(variable, `expects true or false, got '${value}'`);
+  return parseBoolean(value) ?? fail(variable, `expects true or false, got '${value}'`);
+}
+
+function fail(variable: string, message: string): never {
+  throw new EnvironmentError(variable, message);
 }
 
 function int(value: string, variable: string, min: number, max: number): number {
@@ -159,7 +179,9 @@ const SETTERS: Record<string, Setter> = {
   "log.enable": b((e, v) => (e.log.enable = v)),
   "log.level": (e, v, n) => {
     const x = v.trim().toUpperCase();
-    if (!LOG_LEVELS.has(x)) throw new EnvironmentError(n, `expects a level (DEBUG, INFO, WARNING, ERR…), got '${v}'`);
+    if (!LOG_LEVELS.has(x)) {
+      throw new EnvironmentError(n, `expects a level (DEBUG, INFO, WARNING, ERR…), got '${v}'`);
+    }
     e.log.level = x;
   },
   "log.destination": (e, v) => (e.log.destination = v.trim()),
@@ -202,12 +224,33 @@ export function optionName(variable: string): string | undefined {
   return undefined;
 }
 
+/** Variable names, underscore spellings first so that the dotted spelling of the same option wins. */
+function byPrecedence(vars: Readonly<Record<string, string | undefined>>): string[] {
+  return Object.keys(vars).sort((a, c) => Number(a.includes(".")) - Number(c.includes(".")));
+}
+
+/** The value given for one option ("bgp.passive") under either spelling, the dotted one winning. */
+export function optionValue(
+  vars: Readonly<Record<string, string | undefined>>,
+  option: string,
+): string | undefined {
+  let value: string | undefined;
+  for (const variable of byPrecedence(vars)) {
+    if (vars[variable] !== undefined && optionName(variable) === option) value = vars[variable];
+  }
+  return value;
+}
+
+/** ExaBGP's boolean spellings; undefined for anything else. */
+export function parseBoolean(value: string): boolean | undefined {
+  const v = value.trim().toLowerCase();
+  return TRUE.has(v) ? true : FALSE.has(v) ? false : undefined;
+}
+
 /** The Environment from process variables (only exabgp.* / exabgp_* are read). Throws EnvironmentError. */
 export function parseEnvironment(vars: Readonly<Record<string, string | undefined>>): Environment {
   const env = defaultEnvironment();
-  // Underscore spellings first, so that the dotted spelling of the same option is applied last and wins.
-  const names = Object.keys(vars).sort((a, c) => Number(a.includes(".")) - Number(c.includes(".")));
-  for (const variable of names) {
+  for (const variable of byPrecedence(vars)) {
     const value = vars[variable];
     const option = optionName(variable);
     if (option === undefined || value === undefined) continue;

@@ -15,18 +15,18 @@ import {
   type CapabilityConfig,
   type Config,
   defaultApi,
+  defaultFamilies,
   defaultNeighbor,
   type MessageSubscription,
   type NeighborConfig,
   type ProcessConfig,
   type SourceRef,
 } from "./model.ts";
-import { defaultFamilies } from "./model.ts";
 import { parseRouteSpec, RouteError, type RouteOptions } from "./route.ts";
 import { readStatements, type Statement } from "./statements.ts";
 import { shellWords, ShellWordsError } from "./shell_words.ts";
-import { LexError, tokenize, type Token } from "./tokenizer.ts";
-import { optionName } from "./environment.ts";
+import { LexError, type Token, tokenize } from "./tokenizer.ts";
+import { optionValue, parseBoolean } from "./environment.ts";
 
 export { ConfigError } from "./error.ts";
 
@@ -78,6 +78,12 @@ function one(ctx: Context, s: Statement, expected: string): Token {
   return arg;
 }
 
+/** Every argument joined by one space: free text with optional quotes. */
+function rest(ctx: Context, s: Statement, expected: string): string {
+  if (s.words.length < 2) err(ctx, s.line, `'${s.words[0].text}' expects ${expected}, got nothing`);
+  return text(s.words.slice(1));
+}
+
 function noArgs(ctx: Context, s: Statement): void {
   if (s.words.length > 1) {
     err(ctx, s.line, `'${s.words[0].text}' takes no value, got '${text(s.words.slice(1))}' (missing ';'?)`);
@@ -97,7 +103,13 @@ function bool(ctx: Context, s: Statement): boolean {
   return err(ctx, t.line, `'${s.words[0].text}' expects true or false (enable or disable), got '${t.text}'`);
 }
 
-function int(ctx: Context, s: Statement, min: number, max: number, expected = `a number ${min}..${max}`): number {
+function int(
+  ctx: Context,
+  s: Statement,
+  min: number,
+  max: number,
+  expected = `a number ${min}..${max}`,
+): number {
   const t = one(ctx, s, expected);
   if (!/^\d+$/.test(t.text) || Number(t.text) < min || Number(t.text) > max) {
     err(ctx, t.line, `'${s.words[0].text}' expects ${expected}, got '${t.text}'`);
@@ -108,7 +120,9 @@ function int(ctx: Context, s: Statement, min: number, max: number, expected = `a
 function ip(ctx: Context, s: Statement, v4only = false): string {
   const expected = v4only ? "an IPv4 address" : "an IP address";
   const t = one(ctx, s, expected);
-  if (v4only ? !isIPv4(t.text) : !isIP(t.text)) err(ctx, t.line, `'${s.words[0].text}' expects ${expected}, got '${t.text}'`);
+  if (v4only ? !isIPv4(t.text) : !isIP(t.text)) {
+    err(ctx, t.line, `'${s.words[0].text}' expects ${expected}, got '${t.text}'`);
+  }
   return t.text;
 }
 
@@ -118,8 +132,12 @@ function asNumber(ctx: Context, s: Statement, allowAuto: boolean): number | "aut
   const t = one(ctx, s, expected);
   if (allowAuto && t.text.toLowerCase() === "auto") return "auto";
   const dot = /^(\d+)\.(\d+)$/.exec(t.text);
-  if (dot && Number(dot[1]) <= 0xffff && Number(dot[2]) <= 0xffff) return Number(dot[1]) * 65536 + Number(dot[2]);
-  if (!/^\d+$/.test(t.text) || Number(t.text) > 0xffffffff) err(ctx, t.line, `'${s.words[0].text}' expects ${expected}, got '${t.text}'`);
+  if (dot && Number(dot[1]) <= 0xffff && Number(dot[2]) <= 0xffff) {
+    return Number(dot[1]) * 65536 + Number(dot[2]);
+  }
+  if (!/^\d+$/.test(t.text) || Number(t.text) > 0xffffffff) {
+    err(ctx, t.line, `'${s.words[0].text}' expects ${expected}, got '${t.text}'`);
+  }
   return Number(t.text);
 }
 
@@ -128,12 +146,20 @@ function list(ctx: Context, s: Statement, expected: string): Token[] {
   const args = s.words.slice(1);
   if (args.length === 0) err(ctx, s.line, `'${s.words[0].text}' expects ${expected}, got nothing`);
   if (args[0].text !== "[" || args[0].quoted) {
-    if (args.length > 1) err(ctx, s.line, `'${s.words[0].text}' expects ${expected}, got '${text(args)}' (missing ';'?)`);
+    if (args.length > 1) {
+      err(ctx, s.line, `'${s.words[0].text}' expects ${expected}, got '${text(args)}' (missing ';'?)`);
+    }
     return args;
   }
   const close = args.findIndex((t) => t.text === "]" && !t.quoted);
   if (close < 0) err(ctx, args[0].line, `'${s.words[0].text}' expects ']' to close the list`);
-  if (close !== args.length - 1) err(ctx, s.line, `'${s.words[0].text}' expects ';' after the list, got '${args[close + 1].text}' (missing ';'?)`);
+  if (close !== args.length - 1) {
+    err(
+      ctx,
+      s.line,
+      `'${s.words[0].text}' expects ';' after the list, got '${args[close + 1].text}' (missing ';'?)`,
+    );
+  }
   return args.slice(1, close);
 }
 
@@ -146,13 +172,25 @@ interface Entry<S> {
 }
 type Table<S> = Record<string, Entry<S>>;
 
-function dispatch<S>(ctx: Context, section: string, children: readonly Statement[], table: Table<S>, state: S): void {
+function dispatch<S>(
+  ctx: Context,
+  section: string,
+  children: readonly Statement[],
+  table: Table<S>,
+  state: S,
+): void {
   for (const s of children) {
     if (s.words.length === 0) err(ctx, s.line, `a block needs a keyword before '{' in '${section}'`);
     const kw = keyword(s);
     const entry = Object.hasOwn(table, kw) ? table[kw] : undefined;
     if (!entry) {
-      err(ctx, s.line, `'${s.words[0].text}' is not a valid keyword in '${section}', expected one of: ${Object.keys(table).join(", ")}`);
+      err(
+        ctx,
+        s.line,
+        `'${s.words[0].text}' is not a valid keyword in '${section}', expected one of: ${
+          Object.keys(table).join(", ")
+        }`,
+      );
     }
     if (s.block) {
       if (!entry.block) err(ctx, s.line, `'${s.words[0].text}' is a statement, expected ';' not a '{' block`);
@@ -169,8 +207,28 @@ function dispatch<S>(ctx: Context, section: string, children: readonly Statement
 
 /** The families ExaBGP 5.0 lets a `family` block name (§5.1), by AFI. */
 const FAMILY_NAMES: Record<string, readonly string[]> = {
-  ipv4: ["unicast", "multicast", "nlri-mpls", "labeled-unicast", "mpls-vpn", "mcast-vpn", "flow", "flow-vpn", "mup"],
-  ipv6: ["unicast", "multicast", "nlri-mpls", "labeled-unicast", "mpls-vpn", "mcast-vpn", "flow", "flow-vpn", "mup"],
+  ipv4: [
+    "unicast",
+    "multicast",
+    "nlri-mpls",
+    "labeled-unicast",
+    "mpls-vpn",
+    "mcast-vpn",
+    "flow",
+    "flow-vpn",
+    "mup",
+  ],
+  ipv6: [
+    "unicast",
+    "multicast",
+    "nlri-mpls",
+    "labeled-unicast",
+    "mpls-vpn",
+    "mcast-vpn",
+    "flow",
+    "flow-vpn",
+    "mup",
+  ],
   l2vpn: ["vpls", "evpn"],
   "bgp-ls": ["bgp-ls", "bgp-ls-vpn"],
 };
@@ -187,10 +245,22 @@ const ALL_FAMILIES: readonly FamilyKey[] = [
 
 function familyOf(ctx: Context, afi: Token, safi: Token | undefined): FamilyKey {
   const safis = FAMILY_NAMES[afi.text.toLowerCase()];
-  if (!safis) err(ctx, afi.line, `'${afi.text}' is not an address family, expected one of: ${Object.keys(FAMILY_NAMES).join(", ")}`);
+  if (!safis) {
+    err(
+      ctx,
+      afi.line,
+      `'${afi.text}' is not an address family, expected one of: ${Object.keys(FAMILY_NAMES).join(", ")}`,
+    );
+  }
   if (!safi) err(ctx, afi.line, `'${afi.text}' expects a sub-family (${safis.join(", ")}), got nothing`);
   const name = safi.text.toLowerCase();
-  if (!safis.includes(name)) err(ctx, safi.line, `'${afi.text} ${safi.text}' is not a known family, expected ${afi.text} ${safis.join("|")}`);
+  if (!safis.includes(name)) {
+    err(
+      ctx,
+      safi.line,
+      `'${afi.text} ${safi.text}' is not a known family, expected ${afi.text} ${safis.join("|")}`,
+    );
+  }
   return parseFamily(afi.text, name === "labeled-unicast" ? "nlri-mpls" : name)!;
 }
 
@@ -198,52 +268,64 @@ function addUnique<T>(list: T[], v: T): void {
   if (!list.includes(v)) list.push(v);
 }
 
-/** `family { ipv4 unicast; ipv6 flow; }` or `family { all; }`. */
-const familySection: Table<NeighborState> = {};
-for (const afi of Object.keys(FAMILY_NAMES)) {
-  familySection[afi] = {
-    statement: (ctx, s, st) => {
-      for (let i = 0; i < s.words.length; i += 2) addUnique(st.nb.families, familyOf(ctx, s.words[i], s.words[i + 1]));
-    },
-  };
+/** A section whose statements each start with an AFI (`ipv4 unicast …;`), all handled by `statement`. */
+function afiTable(statement: NonNullable<Entry<NeighborState>["statement"]>): Table<NeighborState> {
+  return Object.fromEntries(Object.keys(FAMILY_NAMES).map((afi) => [afi, { statement }]));
 }
-familySection.all = {
-  statement: (ctx, s, st) => {
-    noArgs(ctx, s);
-    for (const f of ALL_FAMILIES) addUnique(st.nb.families, f);
+
+/** `family { ipv4 unicast; ipv6 flow; }` or `family { all; }`. */
+const familySection: Table<NeighborState> = {
+  ...afiTable((ctx, s, st) => {
+    for (let i = 0; i < s.words.length; i += 2) {
+      addUnique(st.nb.families, familyOf(ctx, s.words[i], s.words[i + 1]));
+    }
+  }),
+  all: {
+    statement: (ctx, s, st) => {
+      noArgs(ctx, s);
+      for (const f of ALL_FAMILIES) addUnique(st.nb.families, f);
+    },
   },
 };
 
 /** `add-path { ipv4 unicast; }`: the families ADD-PATH is offered for. */
-const addPathSection: Table<NeighborState> = {};
-for (const afi of Object.keys(FAMILY_NAMES)) {
-  addPathSection[afi] = {
-    statement: (ctx, s, st) => addUnique(st.nb.addPathFamilies, familyOf(ctx, s.words[0], s.words[1])),
-  };
-}
+const addPathSection = afiTable((ctx, s, st) =>
+  addUnique(st.nb.addPathFamilies, familyOf(ctx, s.words[0], s.words[1]))
+);
 
 /** `nexthop { ipv4 unicast ipv6; }`: RFC 8950 extended next hop, family then next-hop AFI. */
-const nexthopSection: Table<NeighborState> = {};
-for (const afi of Object.keys(FAMILY_NAMES)) {
-  nexthopSection[afi] = {
-    statement: (ctx, s, st) => {
-      const family = familyOf(ctx, s.words[0], s.words[1]);
-      const nh = s.words[2];
-      const nhAfi = nh && (AFI as Record<string, number>)[nh.text.toLowerCase()];
-      if (!nh || (nhAfi !== AFI.ipv4 && nhAfi !== AFI.ipv6)) {
-        err(ctx, (nh ?? s.words[1]).line, `'${text(s.words.slice(0, 2))}' expects a next-hop family ipv4 or ipv6, got '${nh?.text ?? "nothing"}'`);
-      }
-      if (s.words.length > 3) err(ctx, s.words[3].line, `'${text(s.words.slice(0, 3))}' expects ';', got '${s.words[3].text}'`);
-      st.nb.nexthopFamilies.push({ family, nextHopAfi: nhAfi });
-    },
-  };
-}
+const nexthopSection = afiTable((ctx, s, st) => {
+  const family = familyOf(ctx, s.words[0], s.words[1]);
+  const nh = s.words[2];
+  const nhAfi = nh && (AFI as Record<string, number>)[nh.text.toLowerCase()];
+  if (!nh || (nhAfi !== AFI.ipv4 && nhAfi !== AFI.ipv6)) {
+    err(
+      ctx,
+      s.line,
+      `'${text(s.words.slice(0, 2))}' expects a next-hop family ipv4 or ipv6, got '${nh?.text ?? "nothing"}'`,
+    );
+  }
+  if (s.words.length > 3) {
+    err(ctx, s.line, `'${text(s.words.slice(0, 3))}' expects ';', got '${s.words[3].text}'`);
+  }
+  st.nb.nexthopFamilies.push({ family, nextHopAfi: nhAfi });
+});
 
 // ---------------------------------------------------------------------------------------------------------
 // capability { … }
 
 type CapSetter = (ctx: Context, s: Statement, cap: CapabilityConfig, st: NeighborState) => void;
-const boolCap = (key: "asn4" | "routeRefresh" | "multiSession" | "operational" | "extendedMessage" | "aigp" | "nexthop" | "softwareVersion"): CapSetter =>
+const boolCap = (
+  key:
+    | "asn4"
+    | "routeRefresh"
+    | "multiSession"
+    | "operational"
+    | "extendedMessage"
+    | "aigp"
+    | "nexthop"
+    | "softwareVersion",
+): CapSetter =>
 (ctx, s, cap) => {
   cap[key] = bool(ctx, s);
 };
@@ -272,12 +354,16 @@ const CAPABILITIES: Record<string, CapSetter> = {
   "add-path": (ctx, s, cap) => {
     const t = one(ctx, s, "disable, send, receive or send/receive");
     const mode = ADD_PATH_MODES[t.text.toLowerCase()];
-    if (mode === undefined) err(ctx, t.line, `'add-path' expects disable, send, receive or send/receive, got '${t.text}'`);
+    if (mode === undefined) {
+      err(ctx, t.line, `'add-path' expects disable, send, receive or send/receive, got '${t.text}'`);
+    }
     cap.addPath = mode;
   },
 };
 const capabilitySection: Table<NeighborState> = Object.fromEntries(
-  Object.entries(CAPABILITIES).map(([k, f]) => [k, { statement: (ctx, s, st) => f(ctx, s, st.nb.capability, st) }]),
+  Object.entries(CAPABILITIES).map((
+    [k, f],
+  ) => [k, { statement: (ctx, s, st) => f(ctx, s, st.nb.capability, st) }]),
 );
 
 // ---------------------------------------------------------------------------------------------------------
@@ -308,7 +394,9 @@ const apiFlag = (key: "neighborChanges" | "negotiated" | "fsm" | "signal"): Entr
 });
 
 const apiSection: Table<ApiConfig> = {
-  processes: { statement: (ctx, s, api) => api.processes.push(...list(ctx, s, "[ process names ]").map((t) => t.text)) },
+  processes: {
+    statement: (ctx, s, api) => api.processes.push(...list(ctx, s, "[ process names ]").map((t) => t.text)),
+  },
   "processes-match": {
     statement: (ctx, s, api) => {
       for (const t of list(ctx, s, '[ "regex" ]')) {
@@ -333,7 +421,13 @@ const apiSection: Table<ApiConfig> = {
 // Routes: static, announce, flow, l2vpn
 
 /** Adds the routes of one route text (tokens from the prefix on) to the neighbor. */
-function addRoute(ctx: Context, st: NeighborState, tokens: readonly Token[], line: number, options: RouteOptions = {}): void {
+function addRoute(
+  ctx: Context,
+  st: NeighborState,
+  tokens: readonly Token[],
+  line: number,
+  options: RouteOptions = {},
+): void {
   let spec;
   try {
     spec = parseRouteSpec(tokens, options);
@@ -373,9 +467,13 @@ const staticSection: Table<NeighborState> = {
       addRoute(ctx, st, s.words.slice(1), s.line);
     },
     block: (ctx, s, st) => {
-      if (s.words.length !== 2) err(ctx, s.line, `'route' expects a prefix before '{', got '${text(s.words.slice(1))}'`);
+      if (s.words.length !== 2) {
+        err(ctx, s.line, `'route' expects a prefix before '{', got '${text(s.words.slice(1))}'`);
+      }
       for (const child of s.block!) {
-        if (child.block) err(ctx, child.line, `'${text(child.words)}' expects ';', route attributes have no blocks`);
+        if (child.block) {
+          err(ctx, child.line, `'${text(child.words)}' expects ';', route attributes have no blocks`);
+        }
       }
       addRoute(ctx, st, blockTokens(s, 1), s.line);
     },
@@ -402,8 +500,12 @@ function announceFamily(afi: "ipv4" | "ipv6"): Entry<NeighborState> {
     table[safi] = {
       statement: (ctx, s, st) => {
         if (s.words.length < 2) err(ctx, s.line, `'${safi}' expects a route, got nothing`);
-        if (ip) addRoute(ctx, st, s.words.slice(1), s.line, { afi: AFI[afi], safi: SAFI[safi as "unicast" | "multicast"] });
-        else unsupported(ctx, st, `${afi} ${safi === "labeled-unicast" ? "nlri-mpls" : safi}`, s, 1);
+        if (ip) {
+          addRoute(ctx, st, s.words.slice(1), s.line, {
+            afi: AFI[afi],
+            safi: SAFI[safi as "unicast" | "multicast"],
+          });
+        } else unsupported(ctx, st, `${afi} ${safi === "labeled-unicast" ? "nlri-mpls" : safi}`, s, 1);
       },
     };
   }
@@ -424,13 +526,39 @@ const announceSection: Table<NeighborState> = {
 
 /** Flow routes (RFC 8955/8956) are checked for structure and keywords, then kept as unsupported. */
 const FLOW_MATCH = [
-  "source", "destination", "source-ipv4", "destination-ipv4", "source-ipv6", "destination-ipv6", "protocol",
-  "next-header", "port", "source-port", "destination-port", "icmp-type", "icmp-code", "tcp-flags",
-  "packet-length", "dscp", "traffic-class", "fragment", "flow-label",
+  "source",
+  "destination",
+  "source-ipv4",
+  "destination-ipv4",
+  "source-ipv6",
+  "destination-ipv6",
+  "protocol",
+  "next-header",
+  "port",
+  "source-port",
+  "destination-port",
+  "icmp-type",
+  "icmp-code",
+  "tcp-flags",
+  "packet-length",
+  "dscp",
+  "traffic-class",
+  "fragment",
+  "flow-label",
 ];
 const FLOW_THEN = [
-  "accept", "discard", "rate-limit", "redirect", "redirect-to-nexthop", "redirect-to-nexthop-ietf", "copy", "mark",
-  "action", "community", "large-community", "extended-community",
+  "accept",
+  "discard",
+  "rate-limit",
+  "redirect",
+  "redirect-to-nexthop",
+  "redirect-to-nexthop-ietf",
+  "copy",
+  "mark",
+  "action",
+  "community",
+  "large-community",
+  "extended-community",
 ];
 const FLOW_SCOPE = ["interface-set"];
 const anyStatement = (names: readonly string[]): Table<null> =>
@@ -460,7 +588,8 @@ const flowSection: Table<NeighborState> = {
 
 type NbSetter = (ctx: Context, s: Statement, nb: NeighborConfig) => void;
 const NEIGHBOR_STATEMENTS: Record<string, NbSetter> = {
-  description: (ctx, s, nb) => void (nb.description = one(ctx, s, "a text").text),
+  // Quotes are optional for free text (etc/parse-md5.conf: "oh ! quotes are optional"): words are joined.
+  description: (ctx, s, nb) => void (nb.description = rest(ctx, s, "a text")),
   "router-id": (ctx, s, nb) => void (nb.routerId = ip(ctx, s, true)),
   "local-address": (ctx, s, nb) => {
     const t = one(ctx, s, "an IP address or 'auto'");
@@ -481,7 +610,7 @@ const NEIGHBOR_STATEMENTS: Record<string, NbSetter> = {
   "source-interface": (ctx, s, nb) => void (nb.sourceInterface = one(ctx, s, "an interface name").text),
   "outgoing-ttl": (ctx, s, nb) => void (nb.outgoingTtl = int(ctx, s, 1, 255, "a TTL 1..255")),
   "incoming-ttl": (ctx, s, nb) => void (nb.incomingTtl = int(ctx, s, 1, 255, "a TTL 1..255")),
-  "md5-password": (ctx, s, nb) => void (nb.md5Password = one(ctx, s, "a password").text),
+  "md5-password": (ctx, s, nb) => void (nb.md5Password = rest(ctx, s, "a password")),
   "md5-base64": (ctx, s, nb) => {
     if (s.words[1]?.text.toLowerCase() === "auto") nb.md5Base64 = "auto";
     else nb.md5Base64 = bool(ctx, s);
@@ -494,7 +623,9 @@ const NEIGHBOR_STATEMENTS: Record<string, NbSetter> = {
   "manual-eor": (ctx, s, nb) => void (nb.manualEor = bool(ctx, s)),
   "rate-limit": (ctx, s, nb) => {
     const v = s.words[1]?.text.toLowerCase();
-    nb.rateLimit = v === "disable" || v === "disabled" ? 0 : int(ctx, s, 0, 2 ** 31, "messages per second or disable");
+    nb.rateLimit = v === "disable" || v === "disabled"
+      ? 0
+      : int(ctx, s, 0, 2 ** 31, "messages per second or disable");
   },
   "host-name": (ctx, s, nb) => void (nb.hostName = one(ctx, s, "a host name").text),
   "domain-name": (ctx, s, nb) => void (nb.domainName = one(ctx, s, "a domain name").text),
@@ -502,7 +633,9 @@ const NEIGHBOR_STATEMENTS: Record<string, NbSetter> = {
 
 const neighborSection: Table<NeighborState> = {
   ...Object.fromEntries(
-    Object.entries(NEIGHBOR_STATEMENTS).map(([k, f]) => [k, { statement: (ctx, s, st) => f(ctx, s, st.nb) } as Entry<NeighborState>]),
+    Object.entries(NEIGHBOR_STATEMENTS).map((
+      [k, f],
+    ) => [k, { statement: (ctx, s, st) => f(ctx, s, st.nb) } as Entry<NeighborState>]),
   ),
   // Applied before the other statements by applyNeighborBlock; nothing to do in order.
   inherit: { statement: () => {} },
@@ -517,7 +650,13 @@ const neighborSection: Table<NeighborState> = {
   nexthop: { block: (ctx, s, st) => dispatch(ctx, "nexthop", s.block!, nexthopSection, st) },
   api: {
     block: (ctx, s, st) => {
-      if (s.words.length > 2) err(ctx, s.words[2].line, `'api' expects an optional name before '{', got '${text(s.words.slice(1))}'`);
+      if (s.words.length > 2) {
+        err(
+          ctx,
+          s.words[2].line,
+          `'api' expects an optional name before '{', got '${text(s.words.slice(1))}'`,
+        );
+      }
       const api = defaultApi(src(ctx, s.line), s.words[1]?.text ?? "");
       dispatch(ctx, "api", s.block!, apiSection, api);
       st.nb.api.push(api);
@@ -544,7 +683,13 @@ function applyNeighborBlock(ctx: Context, block: readonly Statement[], st: Neigh
       const template = ctx.templates.get(name.text);
       if (!template) {
         const known = [...ctx.templates.keys()];
-        err(ctx, name.line, `'inherit' names an undefined template '${name.text}'${known.length ? `, expected one of: ${known.join(", ")}` : ""}`);
+        err(
+          ctx,
+          name.line,
+          `'inherit' names an undefined template '${name.text}'${
+            known.length ? `, expected one of: ${known.join(", ")}` : ""
+          }`,
+        );
       }
       if (st.inheriting.has(name.text)) err(ctx, name.line, `template '${name.text}' inherits itself`);
       st.inheriting.add(name.text);
@@ -558,7 +703,11 @@ function applyNeighborBlock(ctx: Context, block: readonly Statement[], st: Neigh
 function neighborBlock(ctx: Context, s: Statement, passive: boolean): void {
   const label = s.words[1];
   if (!label || s.words.length > 2) {
-    err(ctx, s.line, `'neighbor' expects one IP address (or prefix) before '{', got '${text(s.words.slice(1))}'`);
+    err(
+      ctx,
+      s.line,
+      `'neighbor' expects one IP address (or prefix) before '{', got '${text(s.words.slice(1))}'`,
+    );
   }
   const [addr, len] = label.text.split("/");
   const max = isIPv4(addr) ? 32 : 128;
@@ -621,14 +770,30 @@ const processSection: Table<ProcessState> = {
 
 function processBlock(ctx: Context, s: Statement): void {
   const name = s.words[1];
-  if (!name || s.words.length > 2) err(ctx, s.line, `'process' expects one name before '{', got '${text(s.words.slice(1))}'`);
-  if (ctx.processes.some((p) => p.name === name.text)) err(ctx, name.line, `process '${name.text}' is defined twice`);
+  if (!name || s.words.length > 2) {
+    err(ctx, s.line, `'process' expects one name before '{', got '${text(s.words.slice(1))}'`);
+  }
+  if (ctx.processes.some((p) => p.name === name.text)) {
+    err(ctx, name.line, `process '${name.text}' is defined twice`);
+  }
   const p: ProcessState = { respawn: true };
   dispatch(ctx, `process ${name.text}`, s.block!, processSection, p);
   // ExaBGP 5.0 requires both (issue #965: "unset process sections: encoder").
   const missing = [p.run ? "" : "run", p.encoder ? "" : "encoder"].filter(Boolean);
-  if (missing.length) err(ctx, s.line, `process '${name.text}' expects ${missing.map((m) => `'${m}'`).join(" and ")}, got none`);
-  ctx.processes.push({ name: name.text, run: p.run!, encoder: p.encoder!, respawn: p.respawn, source: src(ctx, s.line) });
+  if (missing.length) {
+    err(
+      ctx,
+      s.line,
+      `process '${name.text}' expects ${missing.map((m) => `'${m}'`).join(" and ")}, got none`,
+    );
+  }
+  ctx.processes.push({
+    name: name.text,
+    run: p.run!,
+    encoder: p.encoder!,
+    respawn: p.respawn,
+    source: src(ctx, s.line),
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -638,7 +803,9 @@ const templateSection: Table<null> = {
   neighbor: {
     block: (ctx, s) => {
       const name = s.words[1];
-      if (!name || s.words.length > 2) err(ctx, s.line, `template 'neighbor' expects one name before '{', got '${text(s.words.slice(1))}'`);
+      if (!name || s.words.length > 2) {
+        err(ctx, s.line, `template 'neighbor' expects one name before '{', got '${text(s.words.slice(1))}'`);
+      }
       if (ctx.templates.has(name.text)) err(ctx, name.line, `template '${name.text}' is defined twice`);
       ctx.templates.set(name.text, s);
     },
@@ -653,19 +820,19 @@ const rootSection: Table<{ passive: boolean }> = {
 };
 
 function envPassive(env: Readonly<Record<string, string>>): boolean {
-  let passive = false;
-  // The dotted spelling wins over the underscore one, as in environment.ts.
-  for (const [k, v] of Object.entries(env).sort(([a], [b]) => Number(a.includes(".")) - Number(b.includes(".")))) {
-    if (optionName(k) === "bgp.passive") passive = ["true", "yes", "on", "1", "enable"].includes(v.trim().toLowerCase());
-  }
-  return passive;
+  const value = optionValue(env, "bgp.passive");
+  return value !== undefined && parseBoolean(value) === true;
 }
 
 /**
  * Parses one ExaBGP configuration file. `env` (the process environment) is consulted for
  * `exabgp.bgp.passive`, which makes every neighbor passive. Throws ConfigError ("FILE:LINE: …").
  */
-export function parseExabgpConfig(text: string, file: string, env: Readonly<Record<string, string>> = {}): Config {
+export function parseExabgpConfig(
+  text: string,
+  file: string,
+  env: Readonly<Record<string, string>> = {},
+): Config {
   let tokens: Token[];
   try {
     tokens = tokenize(text);
@@ -674,7 +841,14 @@ export function parseExabgpConfig(text: string, file: string, env: Readonly<Reco
     throw e;
   }
   const tree = readStatements(tokens, file);
-  const ctx: Context = { file, text, templates: new Map(), processes: [], neighbors: [], warnings: [...tree.warnings] };
+  const ctx: Context = {
+    file,
+    text,
+    templates: new Map(),
+    processes: [],
+    neighbors: [],
+    warnings: [...tree.warnings],
+  };
   for (const s of tree.statements) {
     if (keyword(s) === "template" && s.block) {
       if (s.words.length > 1) err(ctx, s.words[1].line, `'template' expects '{', got '${s.words[1].text}'`);
@@ -684,7 +858,12 @@ export function parseExabgpConfig(text: string, file: string, env: Readonly<Reco
   // A template no neighbor inherits is still checked, so that its errors do not wait for first use.
   for (const [name, t] of ctx.templates) {
     const scratch = defaultNeighbor(name, src(ctx, t.line));
-    applyNeighborBlock(ctx, t.block!, { nb: scratch, grFromHoldTime: false, familyBlock: false, inheriting: new Set([name]) });
+    applyNeighborBlock(ctx, t.block!, {
+      nb: scratch,
+      grFromHoldTime: false,
+      familyBlock: false,
+      inheriting: new Set([name]),
+    });
   }
   dispatch(ctx, "configuration", tree.statements, rootSection, { passive: envPassive(env) });
   return { files: [file], processes: ctx.processes, neighbors: ctx.neighbors, warnings: ctx.warnings };

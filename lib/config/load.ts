@@ -15,7 +15,11 @@ export function isYamlPath(path: string): boolean {
 }
 
 /** Parses one configuration text by the syntax its file name implies. Throws ConfigError. */
-export function parseConfigText(text: string, path: string, env: Readonly<Record<string, string>> = {}): Config {
+export function parseConfigText(
+  text: string,
+  path: string,
+  env: Readonly<Record<string, string>> = {},
+): Config {
   return isYamlPath(path) ? parseYamlConfig(text, path) : parseExabgpConfig(text, path, env);
 }
 
@@ -70,7 +74,9 @@ export function validateConfig(config: Config): string[] {
       }
     }
     if (nb.localAddress !== "auto" && isIPv4(nb.localAddress) !== isIPv4(nb.peerAddress)) {
-      problems.push(`${where}: ${who}: local-address ${nb.localAddress} and peer ${nb.peerAddress} are not of the same family`);
+      problems.push(
+        `${where}: ${who}: local-address ${nb.localAddress} and peer ${nb.peerAddress} are not of the same family`,
+      );
     }
     if (nb.md5Base64 === true && nb.md5Password !== undefined && !BASE64.test(nb.md5Password)) {
       problems.push(`${where}: ${who}: md5-password is not base64 although md5-base64 is true`);
@@ -80,7 +86,9 @@ export function validateConfig(config: Config): string[] {
         if (!processes.has(name)) {
           const known = [...processes.keys()];
           problems.push(
-            `${at(api.source)}: ${who}: api names an undefined process '${name}'${known.length ? ` (defined: ${known.join(", ")})` : ""}`,
+            `${at(api.source)}: ${who}: api names an undefined process '${name}'${
+              known.length ? ` (defined: ${known.join(", ")})` : ""
+            }`,
           );
         }
       }

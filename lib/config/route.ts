@@ -14,8 +14,8 @@
 import type { AsPathSegment, Attribute, NextHop, Origin, PrefixNlri, Route } from "../bgp/types.ts";
 import { SegmentType } from "../bgp/types.ts";
 import { AFI, type FamilyKey, familyKey, SAFI } from "../bgp/family.ts";
-import { ipToBytes, isIP, isIPv4, parsePrefix } from "../bgp/ip.ts";
-import { isPunct, tokenize, type Token } from "./tokenizer.ts";
+import { ipToBytes, isIP, isIPv4, type ParsedPrefix, parsePrefix } from "../bgp/ip.ts";
+import { isPunct, type Token, tokenize } from "./tokenizer.ts";
 import { parseCommunity, parseExtendedCommunity, parseLargeCommunity, parseUint } from "./community.ts";
 
 /** A syntax error in a route; `token` locates it (its line, in a configuration). */
@@ -70,7 +70,10 @@ class Cursor {
   next(keyword: string, expected: string): Token {
     const t = this.tokens[this.i];
     if (t === undefined) {
-      throw new RouteError(`'${keyword}' expects ${expected}, got the end of the route`, this.tokens[this.i - 1]);
+      throw new RouteError(
+        `'${keyword}' expects ${expected}, got the end of the route`,
+        this.tokens[this.i - 1],
+      );
     }
     this.i++;
     return t;
@@ -117,7 +120,9 @@ function ipv4(c: Cursor, keyword: string): string {
 /** An AS number: plain or asdot (RFC 5396). */
 function asn(t: Token, keyword: string): number {
   const dot = /^(\d+)\.(\d+)$/.exec(t.text);
-  if (dot && Number(dot[1]) <= 0xffff && Number(dot[2]) <= 0xffff) return Number(dot[1]) * 65536 + Number(dot[2]);
+  if (dot && Number(dot[1]) <= 0xffff && Number(dot[2]) <= 0xffff) {
+    return Number(dot[1]) * 65536 + Number(dot[2]);
+  }
   return parseUint(t.text) ?? fail(keyword, "an AS number", t);
 }
 
@@ -132,7 +137,9 @@ function set(st: RouteState, a: Attribute): void {
 function asPath(c: Cursor): AsPathSegment[] {
   const kw = "as-path";
   const first = c.next(kw, "an AS number or a [ … ] list");
-  if (!isPunct(first, "[") && !isPunct(first, "(")) return [{ type: SegmentType.AS_SEQUENCE, asns: [asn(first, kw)] }];
+  if (!isPunct(first, "[") && !isPunct(first, "(")) {
+    return [{ type: SegmentType.AS_SEQUENCE, asns: [asn(first, kw)] }];
+  }
   const segments: AsPathSegment[] = [];
   let seq: number[] = [];
   const flush = () => {
@@ -141,7 +148,11 @@ function asPath(c: Cursor): AsPathSegment[] {
   };
   const readSet = () => {
     const asns: number[] = [];
-    for (let t = c.next(kw, "')' to close the AS set"); !isPunct(t, ")"); t = c.next(kw, "')' to close the AS set")) {
+    for (
+      let t = c.next(kw, "')' to close the AS set");
+      !isPunct(t, ")");
+      t = c.next(kw, "')' to close the AS set")
+    ) {
       asns.push(asn(t, kw));
     }
     segments.push({ type: SegmentType.AS_SET, asns });
@@ -150,7 +161,11 @@ function asPath(c: Cursor): AsPathSegment[] {
     readSet();
     return segments;
   }
-  for (let t = c.next(kw, "']' to close the AS path"); !isPunct(t, "]"); t = c.next(kw, "']' to close the AS path")) {
+  for (
+    let t = c.next(kw, "']' to close the AS path");
+    !isPunct(t, "]");
+    t = c.next(kw, "']' to close the AS path")
+  ) {
     if (isPunct(t, "(")) {
       flush();
       readSet();
@@ -194,7 +209,10 @@ function genericAttribute(c: Cursor, st: RouteState): void {
   const words = c.list(kw, "[ 0xTYPE 0xFLAGS 0xPAYLOAD ]");
   const [type, flags, value] = words.map((w) => hexBytes(w.text));
   if (words.length !== 3 || !type || type.length !== 1 || !flags || flags.length !== 1 || !value) {
-    throw new RouteError(`'attribute' expects [ 0xTYPE 0xFLAGS 0xPAYLOAD ], got '${words.map((w) => w.text).join(" ")}'`, open);
+    throw new RouteError(
+      `'attribute' expects [ 0xTYPE 0xFLAGS 0xPAYLOAD ], got '${words.map((w) => w.text).join(" ")}'`,
+      open,
+    );
   }
   // Flags verbatim, extended-length bit (0x10) included: ExaBGP sends `[0x99 0x70 …]` with a 2-octet
   // length although the value is 4 octets (etc/conf-generic-attribute.conf).
@@ -209,7 +227,7 @@ function uniqueTriples(values: [number, number, number][]): [number, number, num
 type Handler = (c: Cursor, st: RouteState) => void;
 
 /** Keyword → handler. Aliases point at the same function. */
-const HANDLERS: Record<string, Handler> = {
+const HANDLER_TABLE: Record<string, Handler> = {
   "next-hop": (c, st) => {
     const t = c.next("next-hop", "an IP address or 'self'");
     if (t.text.toLowerCase() === "self") st.nextHop = { kind: "self" };
@@ -224,7 +242,8 @@ const HANDLERS: Record<string, Handler> = {
   },
   "as-path": (c, st) => set(st, { code: 2, kind: "as-path", segments: asPath(c) }),
   med: (c, st) => set(st, { code: 4, kind: "med", value: uint(c, "med") }),
-  "local-preference": (c, st) => set(st, { code: 5, kind: "local-preference", value: uint(c, "local-preference") }),
+  "local-preference": (c, st) =>
+    set(st, { code: 5, kind: "local-preference", value: uint(c, "local-preference") }),
   "atomic-aggregate": (_c, st) => set(st, { code: 6, kind: "atomic-aggregate" }),
   aggregator,
   community: (c, st) => {
@@ -243,7 +262,8 @@ const HANDLERS: Record<string, Handler> = {
   },
   "extended-community": (c, st) => {
     const values = c.list("extended-community", "an extended community").map((t) =>
-      parseExtendedCommunity(t.text) ?? fail("extended-community", "target:A:N, origin:A:N, 0x… or another known form", t)
+      parseExtendedCommunity(t.text) ??
+        fail("extended-community", "target:A:N, origin:A:N, 0x… or another known form", t)
     );
     set(st, { code: 16, kind: "extended-community", values });
   },
@@ -282,7 +302,9 @@ const HANDLERS: Record<string, Handler> = {
   },
   // RFC 8277 labels: nlri-mpls unless an RD also makes it mpls-vpn (RFC 4364).
   label: (c, st) => {
-    for (const t of c.list("label", "a label")) parseUint(t.text, 0xfffff) ?? fail("label", "a label 0..1048575", t);
+    for (const t of c.list("label", "a label")) {
+      parseUint(t.text, 0xfffff) ?? fail("label", "a label 0..1048575", t);
+    }
     st.safi ??= SAFI["nlri-mpls"];
   },
   rd: (c, st) => {
@@ -299,13 +321,53 @@ const HANDLERS: Record<string, Handler> = {
     st.unsupported = true;
   },
 };
-HANDLERS["route-distinguisher"] = HANDLERS.rd;
+HANDLER_TABLE["route-distinguisher"] = HANDLER_TABLE.rd;
+/** A Map, so that words such as "constructor" never find an inherited property. */
+const HANDLERS = new Map<string, Handler>(Object.entries(HANDLER_TABLE));
 
 /** The ExaBGP family name of an AFI/SAFI pair, for unsupported routes. */
 function familyText(afi: number, safi: number): string {
   const a = Object.entries(AFI).find(([, v]) => v === afi)?.[0] ?? String(afi);
   const s = Object.entries(SAFI).find(([, v]) => v === safi)?.[0] ?? String(safi);
   return `${a} ${s}`;
+}
+
+/**
+ * "a.b.c.d" or "a.b.c.d/len" without regular expressions or intermediate arrays: the API's hot path reads
+ * one per route. Undefined for anything else (IPv6 and malformed text go to parsePrefix).
+ */
+function fastIPv4Prefix(text: string): ParsedPrefix | undefined {
+  const full = [0, 0, 0, 0];
+  let octet = 0, value = 0, digits = 0, i = 0;
+  const n = text.length;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      value = value * 10 + c - 48;
+      if (++digits > 3 || value > 255) return undefined;
+    } else if (c === 46 && digits > 0 && octet < 3) {
+      full[octet++] = value;
+      value = digits = 0;
+    } else break;
+  }
+  if (octet !== 3 || digits === 0) return undefined;
+  full[3] = value;
+  let length = 32;
+  if (i < n) {
+    if (text.charCodeAt(i) !== 47 || i + 1 === n || n - i > 3) return undefined;
+    length = 0;
+    for (i++; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 48 || c > 57) return undefined;
+      length = length * 10 + c - 48;
+    }
+    if (length > 32) return undefined;
+  }
+  const size = (length + 7) >> 3;
+  const bytes = new Uint8Array(size);
+  for (let k = 0; k < size; k++) bytes[k] = full[k];
+  if (length & 7) bytes[size - 1] &= 0xff << (8 - (length & 7));
+  return { afi: 1, length, bytes };
 }
 
 /** The sub-prefixes of `bytes/length` at `to` bits: sub-prefix k has k written in bits length..to-1. */
@@ -337,11 +399,13 @@ export function parseRouteSpec(tokens: readonly Token[], options: RouteOptions =
   if (words.length === 0) throw new RouteError("a route expects a prefix, got nothing");
   const c = new Cursor(words);
   const head = c.next("route", "a prefix");
-  let prefix;
-  try {
-    prefix = parsePrefix(head.text);
-  } catch {
-    throw new RouteError(`a route expects a prefix (a.b.c.d/len or ipv6/len), got '${head.text}'`, head);
+  let prefix = fastIPv4Prefix(head.text);
+  if (prefix === undefined) {
+    try {
+      prefix = parsePrefix(head.text);
+    } catch {
+      throw new RouteError(`a route expects a prefix (a.b.c.d/len or ipv6/len), got '${head.text}'`, head);
+    }
   }
   if (options.afi !== undefined && options.afi !== prefix.afi) {
     throw new RouteError(`'${head.text}' is not an ${options.afi === 1 ? "IPv4" : "IPv6"} prefix`, head);
@@ -349,7 +413,7 @@ export function parseRouteSpec(tokens: readonly Token[], options: RouteOptions =
   const st: RouteState = { nextHop: { kind: "none" }, attributes: new Map() };
   for (let t = c.peek(); t !== undefined; t = c.peek()) {
     c.i++;
-    const handler = t.quoted ? undefined : HANDLERS[t.text.toLowerCase()];
+    const handler = t.quoted ? undefined : HANDLERS.get(t.text) ?? HANDLERS.get(t.text.toLowerCase());
     if (!handler) throw new RouteError(`unknown route attribute '${t.text}'`, t);
     handler(c, st);
   }
@@ -359,33 +423,31 @@ export function parseRouteSpec(tokens: readonly Token[], options: RouteOptions =
   }
   const family = familyKey(prefix.afi, safi);
   const attributes = [...st.attributes.values()];
-  // Only the pseudo-attributes that were written, so that routes compare equal to hand-built ones.
-  const base: Omit<Route, "nlri"> = {
-    nextHop: st.nextHop,
-    attributes,
-    ...(st.watchdog !== undefined && { watchdog: st.watchdog }),
-    ...(st.withdrawn && { withdrawn: true }),
-    ...(st.name !== undefined && { name: st.name }),
-  };
-  const nlri = (length: number, bytes: Uint8Array): PrefixNlri =>
-    st.pathId === undefined
+  const route = (length: number, bytes: Uint8Array): Route => {
+    const nlri: PrefixNlri = st.pathId === undefined
       ? { kind: "prefix", family, length, bytes }
       : { kind: "prefix", family, length, bytes, pathId: st.pathId };
+    // Only the pseudo-attributes that were written, so that routes compare equal to hand-built ones.
+    const r: { -readonly [K in keyof Route]: Route[K] } = { nlri, nextHop: st.nextHop, attributes };
+    if (st.watchdog !== undefined) r.watchdog = st.watchdog;
+    if (st.withdrawn) r.withdrawn = true;
+    if (st.name !== undefined) r.name = st.name;
+    return r;
+  };
   if (st.split === undefined || st.split === prefix.length) {
-    return { kind: "routes", family, routes: [{ ...base, nlri: nlri(prefix.length, prefix.bytes) }] };
+    return { kind: "routes", family, routes: [route(prefix.length, prefix.bytes)] };
   }
   const max = prefix.afi === AFI.ipv4 ? 32 : 128;
   if (st.split < prefix.length || st.split > max || st.split - prefix.length > MAX_SPLIT_BITS) {
     const t = words.find((w) => /^\/\d+$/.test(w.text));
     throw new RouteError(
-      `'split' expects a length between ${prefix.length} and ${Math.min(max, prefix.length + MAX_SPLIT_BITS)}, got '/${st.split}'`,
+      `'split' expects a length between ${prefix.length} and ${
+        Math.min(max, prefix.length + MAX_SPLIT_BITS)
+      }, got '/${st.split}'`,
       t,
     );
   }
-  const routes: Route[] = splitPrefix(prefix.bytes, prefix.length, st.split).map((b) => ({
-    ...base,
-    nlri: nlri(st.split!, b),
-  }));
+  const routes: Route[] = splitPrefix(prefix.bytes, prefix.length, st.split).map((b) => route(st.split!, b));
   return { kind: "routes", family, routes };
 }
 

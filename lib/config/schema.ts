@@ -29,10 +29,21 @@ const asn = v.pipe(
   v.minValue(0, (i) => `expects an AS number 0..4294967295, got ${i.input}`),
   v.maxValue(0xffffffff, (i) => `expects an AS number 0..4294967295, got ${i.input}`),
 );
-const port = v.pipe(v.number("expects a port number"), v.integer("expects a port number"), v.minValue(0), v.maxValue(65535));
+const port = v.pipe(
+  v.number("expects a port number"),
+  v.integer("expects a port number"),
+  v.minValue(0),
+  v.maxValue(65535),
+);
 const ttl = v.pipe(v.number("expects a TTL"), v.integer("expects a TTL"), v.minValue(1), v.maxValue(255));
-const ipAddress = v.pipe(v.string("expects an IP address"), v.check(isIP, (i) => `expects an IP address, got '${i.input}'`));
-const ipv4Address = v.pipe(v.string("expects an IPv4 address"), v.check(isIPv4, (i) => `expects an IPv4 address, got '${i.input}'`));
+const ipAddress = v.pipe(
+  v.string("expects an IP address"),
+  v.check(isIP, (i) => `expects an IP address, got '${i.input}'`),
+);
+const ipv4Address = v.pipe(
+  v.string("expects an IPv4 address"),
+  v.check(isIPv4, (i) => `expects an IPv4 address, got '${i.input}'`),
+);
 const familyName = v.pipe(
   v.string("expects a family such as 'ipv4 unicast'"),
   v.check((s) => {
@@ -40,7 +51,17 @@ const familyName = v.pipe(
     return extra === undefined && safi !== undefined && parseFamily(afi, safi) !== undefined;
   }, (i) => `expects a family such as 'ipv4 unicast', got '${i.input}'`),
 );
-const SUBSCRIPTION_NAMES = ["parsed", "packets", "consolidate", "open", "update", "keepalive", "notification", "refresh", "operational"] as const;
+const SUBSCRIPTION_NAMES = [
+  "parsed",
+  "packets",
+  "consolidate",
+  "open",
+  "update",
+  "keepalive",
+  "notification",
+  "refresh",
+  "operational",
+] as const;
 
 export const ProcessSchema = v.strictObject({
   name: v.pipe(v.string("expects a process name"), v.minLength(1, "expects a non-empty process name")),
@@ -57,9 +78,14 @@ export const CapabilitySchema = v.strictObject({
   routeRefresh: v.optional(v.boolean("expects true or false")),
   /** true = the hold-time (as `graceful-restart;`), a number = the restart time, false = off. */
   gracefulRestart: v.optional(
-    v.union([v.boolean(), v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(4095))], "expects true, false or a restart time 0..4095"),
+    v.union(
+      [v.boolean(), v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(4095))],
+      "expects true, false or a restart time 0..4095",
+    ),
   ),
-  addPath: v.optional(v.picklist(Object.keys(ADD_PATH_MODES), "expects disable, send, receive or send/receive")),
+  addPath: v.optional(
+    v.picklist(Object.keys(ADD_PATH_MODES), "expects disable, send, receive or send/receive"),
+  ),
   multiSession: v.optional(v.boolean("expects true or false")),
   operational: v.optional(v.boolean("expects true or false")),
   extendedMessage: v.optional(v.boolean("expects true or false")),
@@ -72,22 +98,31 @@ export const ApiSchema = v.strictObject({
   name: v.optional(v.string()),
   processes: v.optional(v.array(v.string("expects a process name")), []),
   processesMatch: v.optional(
-    v.array(v.pipe(v.string(), v.check((s) => {
-      try {
-        new RegExp(s);
-        return true;
-      } catch {
-        return false;
-      }
-    }, (i) => `expects a regular expression, got '${i.input}'`))),
+    v.array(v.pipe(
+      v.string(),
+      v.check((s) => {
+        try {
+          new RegExp(s);
+          return true;
+        } catch {
+          return false;
+        }
+      }, (i) => `expects a regular expression, got '${i.input}'`),
+    )),
     [],
   ),
   neighborChanges: v.optional(v.boolean("expects true or false"), false),
   negotiated: v.optional(v.boolean("expects true or false"), false),
   fsm: v.optional(v.boolean("expects true or false"), false),
   signal: v.optional(v.boolean("expects true or false"), false),
-  receive: v.optional(v.array(v.picklist(SUBSCRIPTION_NAMES, `expects one of ${SUBSCRIPTION_NAMES.join(", ")}`)), []),
-  send: v.optional(v.array(v.picklist(SUBSCRIPTION_NAMES, `expects one of ${SUBSCRIPTION_NAMES.join(", ")}`)), []),
+  receive: v.optional(
+    v.array(v.picklist(SUBSCRIPTION_NAMES, `expects one of ${SUBSCRIPTION_NAMES.join(", ")}`)),
+    [],
+  ),
+  send: v.optional(
+    v.array(v.picklist(SUBSCRIPTION_NAMES, `expects one of ${SUBSCRIPTION_NAMES.join(", ")}`)),
+    [],
+  ),
 });
 
 export const NeighborSchema = v.strictObject({
@@ -103,7 +138,10 @@ export const NeighborSchema = v.strictObject({
     v.pipe(
       v.number("expects a number 0 or 3..65535"),
       v.integer("expects a number 0 or 3..65535"),
-      v.check((n) => n === 0 || (n >= 3 && n <= 65535), (i) => `expects a number 0 or 3..65535, got ${i.input}`),
+      v.check(
+        (n) => n === 0 || (n >= 3 && n <= 65535),
+        (i) => `expects a number 0 or 3..65535, got ${i.input}`,
+      ),
     ),
   ),
   passive: v.optional(v.boolean("expects true or false")),
@@ -130,12 +168,15 @@ export const NeighborSchema = v.strictObject({
     v.string(),
     v.check((s) => {
       const [afi, safi, nh, extra] = s.trim().split(/\s+/);
-      return extra === undefined && parseFamily(afi, safi ?? "") !== undefined && (nh === "ipv4" || nh === "ipv6");
+      return extra === undefined && parseFamily(afi, safi ?? "") !== undefined &&
+        (nh === "ipv4" || nh === "ipv6");
     }, (i) => `expects 'afi safi ipv4|ipv6', got '${i.input}'`),
   ))),
   capability: v.optional(CapabilitySchema),
   api: v.optional(v.array(ApiSchema)),
-  routes: v.optional(v.array(v.string("expects a route in the route grammar, e.g. '10.0.0.0/24 next-hop 192.0.2.1'"))),
+  routes: v.optional(
+    v.array(v.string("expects a route in the route grammar, e.g. '10.0.0.0/24 next-hop 192.0.2.1'")),
+  ),
 });
 
 export const ConfigSchema = v.strictObject({

@@ -57,7 +57,9 @@ export function readStatements(tokens: readonly Token[], file: string): Statemen
     );
   }
   for (let i = stack.length - 1; i > 0; i--) {
-    warnings.push(`${file}:${stack[i].open!.line}: block opened here is not closed before the end of the file`);
+    warnings.push(
+      `${file}:${stack[i].open!.line}: block opened here is not closed before the end of the file`,
+    );
   }
   return { statements: stack[0].children, warnings };
 }

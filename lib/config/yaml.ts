@@ -4,7 +4,7 @@
  * with `parseDocument` + LineCounter) and the field, e.g.
  * "bgp.yaml:7: neighbors[0].holdTime: expects a number 0 or 3..65535, got 2".
  */
-import { isMap, isNode, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { type Document, isMap, isNode, LineCounter, type Node, parseDocument } from "yaml";
 import * as v from "valibot";
 import { parseFamily } from "../bgp/family.ts";
 import { ConfigError } from "./error.ts";
@@ -36,7 +36,9 @@ class Locator {
       if (isNode(node) && node.range) {
         // An unknown or missing key: point at the key itself when the parent map has it.
         if (n < path.length && isMap(node)) {
-          const pair = node.items.find((p) => isNode(p.key) && (p.key as { value?: unknown }).value === path[n]);
+          const pair = node.items.find((p) =>
+            isNode(p.key) && (p.key as { value?: unknown }).value === path[n]
+          );
           if (pair && isNode(pair.key) && pair.key.range) return this.at(pair.key.range[0]);
         }
         return this.at((node as Node).range![0]);
@@ -73,7 +75,12 @@ function familyKeyOf(name: string): number {
   return parseFamily(afi, safi)!;
 }
 
-function toProcess(p: YamlProcess, file: string, line: number, fail: (detail: string) => never): ProcessConfig {
+function toProcess(
+  p: YamlProcess,
+  file: string,
+  line: number,
+  fail: (detail: string) => never,
+): ProcessConfig {
   let run: string[];
   try {
     run = typeof p.run === "string" ? shellWords(p.run) : [...p.run];
@@ -93,7 +100,9 @@ function toNeighbor(y: YamlNeighbor, index: number, file: string, loc: Locator):
     const { addPath, gracefulRestart, ...flags } = capability;
     Object.assign(nb.capability, flags);
     if (addPath !== undefined) nb.capability.addPath = ADD_PATH_MODES[addPath];
-    if (gracefulRestart !== undefined) nb.capability.gracefulRestart = gracefulRestart === true ? nb.holdTime : gracefulRestart;
+    if (gracefulRestart !== undefined) {
+      nb.capability.gracefulRestart = gracefulRestart === true ? nb.holdTime : gracefulRestart;
+    }
   }
   nb.api = (api ?? []).map((a, i): ApiConfig => ({
     ...defaultApi({ file, line: loc.line([...base, "api", i]) }, a.name ?? ""),
@@ -110,10 +119,13 @@ function toNeighbor(y: YamlNeighbor, index: number, file: string, loc: Locator):
     const line = loc.line([...base, "routes", i]);
     try {
       const spec = parseRouteSpec(tokenize(text));
-      if (spec.kind === "unsupported") nb.unsupported.push({ family: spec.family, text, source: { file, line } });
-      else nb.routes.push(...spec.routes);
+      if (spec.kind === "unsupported") {
+        nb.unsupported.push({ family: spec.family, text, source: { file, line } });
+      } else nb.routes.push(...spec.routes);
     } catch (e) {
-      if (e instanceof RouteError) throw new ConfigError(file, line, `${pathText([...base, "routes", i])}: ${e.message}`);
+      if (e instanceof RouteError) {
+        throw new ConfigError(file, line, `${pathText([...base, "routes", i])}: ${e.message}`);
+      }
       throw e;
     }
   });
@@ -147,7 +159,9 @@ export function parseYamlConfig(text: string, file: string): Config {
   const names = new Set<string>();
   const processes = result.output.processes.map((p, i) => {
     const line = loc.line(["processes", i]);
-    if (names.has(p.name)) throw new ConfigError(file, line, `processes[${i}].name: process '${p.name}' is defined twice`);
+    if (names.has(p.name)) {
+      throw new ConfigError(file, line, `processes[${i}].name: process '${p.name}' is defined twice`);
+    }
     names.add(p.name);
     return toProcess(p, file, line, (detail) => {
       throw new ConfigError(file, line, `processes[${i}].${detail}`);

@@ -7,31 +7,40 @@
  *   announces grouped by attribute set and family;
  * - a session's first flush sends the whole cache, no withdrawal at all, then End-of-RIB (api-rib, api-fast).
  *
- * Storage is compact: per family one Map from the NLRI key string to an interned attribute-set id, stored
- * as ~id (negative) while the announce is pending, plus an array of the pending keys in announce order. No
- * second map per pending route: a million-route burst costs one Map insert and one array push per route.
+ * Storage is compact: per family one Map from the NLRI key string to an interned attribute-set id (with a
+ * pending marker, see KeyMap), plus an array of the pending keys in announce order. No second map per pending
+ * route: a million-route burst costs one Map insert and one array push per route.
+ *
+ * `clear adj-rib out` withdraws what the peer has or is being sent; an announce still pending is cancelled
+ * without a withdraw when no earlier version of the route went out. That keeps api-rib's "announce X; clear"
+ * batch off the wire whether or not the session already made its first flush.
  */
 import type { FamilyKey } from "../bgp/family.ts";
 import { IPV4_UNICAST } from "../bgp/family.ts";
-import type { CodecContext, Nlri, NextHop, Route } from "../bgp/types.ts";
+import type { CodecContext, NextHop, Nlri, Route } from "../bgp/types.ts";
+import { AttrCode } from "../bgp/types.ts";
 import { type AttributeSet, AttributeStore } from "./attribute_store.ts";
 import { nlriFromKey, routeKey } from "./nlri_key.ts";
 import { type OutgoingSet, outgoingSet, type PeerView } from "./outgoing_attributes.ts";
+import type { Outbound } from "../session/outbound.ts";
+import { mpUnreachHeader } from "../bgp/attribute/mp.ts";
+import { encodeEor } from "../bgp/message/eor.ts";
 import {
-  endOfRib,
   packIpv4Announce,
   packIpv4Withdraw,
-  packMpAnnounce,
-  packMpWithdraw,
   type PackLimits,
-  routeRefresh,
+  packMp,
+  refreshMessage,
 } from "./update_packer.ts";
 
 /**
- * What the RIB needs from the session once it is established. The session's `Negotiated`
- * (lib/bgp/capability/negotiated.ts) is expected to provide these fields, or to be adapted to them.
+ * What the RIB needs from the session once it is established: a subset of `Negotiated`
+ * (lib/bgp/capability/negotiated.ts), which is passed as is, plus the socket's local address when known.
  */
 export interface RibNegotiated {
+  /** The session's real ASNs (RFC 6793); the constructor's when absent. */
+  readonly localAs?: number;
+  readonly peerAs?: number;
   /** Families both sides announced (multiprotocol capability, or IPv4 unicast by default). */
   readonly families: Iterable<FamilyKey>;
   readonly asn4: boolean;
@@ -43,14 +52,6 @@ export interface RibNegotiated {
   readonly extendedNextHop?: ReadonlySet<FamilyKey>;
   /** The session's local address (for `next-hop self`), when it differs from the configured one. */
   readonly localAddress?: string;
-}
-
-/** The session-facing side (copy of lib/session/outbound.ts `Outbound`, with the RIB's own view of Negotiated). */
-export interface Outbound {
-  start(negotiated: RibNegotiated): void;
-  next(budget: number): Uint8Array[];
-  stop(): void;
-  setWake(wake: () => void): void;
 }
 
 export interface AdjRibOutOptions {
@@ -68,13 +69,28 @@ export interface AdjRibOutOptions {
   readonly store?: AttributeStore;
 }
 
-/** NLRI key → attribute-set id, or ~id (< 0) while an announce of it is pending. */
+/**
+ * NLRI key → value: the attribute-set id (>= 0) once handed to the session (or while it is down), or, while
+ * an announce is pending, ~(id * 2 + sentBefore) (< 0), where sentBefore says an earlier version of the route
+ * was handed to the session (so that clearing it needs a withdraw).
+ */
 type KeyMap = Map<string, number>;
-const settled = (v: number) => (v < 0 ? ~v : v);
+const settled = (v: number) => (v < 0 ? (~v) >>> 1 : v);
+const pendingValue = (id: number, sentBefore: boolean) => ~(id * 2 + (sentBefore ? 1 : 0));
+const wasSent = (v: number) => v >= 0 || ((~v) & 1) === 1;
 
-/** Routes of one attribute set and one family, ready to pack. */
+/**
+ * Withdraws of one family: NLRI key → the attribute-set id they carry (a reference held), or BARE. ExaBGP sends
+ * the withdraw's attributes along for families other than unicast and multicast (api-flow, api-vpnv4).
+ */
+type WithdrawMap = Map<string, number>;
+const BARE = -1;
+/** RFC 4760 §4: unicast and multicast withdraws carry no path attribute. */
+const isBareFamily = (family: FamilyKey) => (family & 0xff) === 1 || (family & 0xff) === 2;
+
+/** Routes of one attribute set (none for bare withdraws) and one family, ready to pack. */
 interface Bucket {
-  readonly set: AttributeSet;
+  readonly set: AttributeSet | undefined;
   readonly family: FamilyKey;
   readonly keys: string[];
 }
@@ -82,7 +98,7 @@ interface Bucket {
 interface Snapshot {
   readonly bor: FamilyKey[];
   readonly refreshed: Bucket[];
-  readonly withdraws: Map<FamilyKey, Set<string>>;
+  readonly withdraws: Bucket[];
   readonly announces: Bucket[];
   readonly eor: FamilyKey[];
 }
@@ -91,6 +107,8 @@ interface WatchdogEntry {
   route: Route;
   withdrawn: boolean;
 }
+
+const NO_ATTRIBUTES = new Uint8Array(0);
 
 /** Messages per step of a flush: bounds how far one `next()` overshoots its byte budget. */
 const STEP = 16;
@@ -120,7 +138,7 @@ class Grouper {
   buckets(store: AttributeStore): Bucket[] {
     const out: Bucket[] = [];
     for (const [id, families] of this.#byId) {
-      const set = store.get(id);
+      const set = id === BARE ? undefined : store.get(id);
       for (const [family, keys] of families) out.push({ set, family, keys });
     }
     return out;
@@ -134,12 +152,11 @@ export class AdjRibOut implements Outbound {
   readonly #cache = new Map<FamilyKey, KeyMap>();
   /** Keys whose cache value is pending (< 0), in announce order; stale or repeated keys are skipped. */
   #pendingAnnounce = new Map<FamilyKey, string[]>();
-  #pendingWithdraw = new Map<FamilyKey, Set<string>>();
+  #pendingWithdraw = new Map<FamilyKey, WithdrawMap>();
   #refresh = new Set<FamilyKey>();
   #enhanced = new Set<FamilyKey>();
   #initial = false;
   #started = false;
-  #negotiated: RibNegotiated | undefined;
   #families = new Set<FamilyKey>();
   #peer: PeerView;
   #ctx: CodecContext = { asn4: true, addPath: new Set(), maxMessageSize: 4096 };
@@ -152,19 +169,24 @@ export class AdjRibOut implements Outbound {
   constructor(options: AdjRibOutOptions) {
     this.#options = options;
     this.store = options.store ?? new AttributeStore();
-    this.#self = options.localAddress === undefined ? undefined : { kind: "ip", address: options.localAddress };
+    this.#self = options.localAddress === undefined
+      ? undefined
+      : { kind: "ip", address: options.localAddress };
     this.#peer = { localAs: options.localAs, peerAs: options.peerAs, localAddress: options.localAddress };
   }
 
   // ---- API side -------------------------------------------------------------------------------------------
 
-  /** Queues `route`; false when it is identical to the cached route (ignored) or starts withdrawn (watchdog). */
+  /**
+   * Queues `route`; false when it is identical to the cached route (ignored) or starts withdrawn (`withdraw`
+   * in the configuration, normally with `watchdog NAME`: `announceWatchdog(NAME)` announces it later).
+   */
   announce(route: Route): boolean {
     if (route.watchdog !== undefined) {
       const entry = { route, withdrawn: route.withdrawn === true };
       mapOf(this.#watchdogs, route.watchdog, () => new Map()).set(routeKey(route.nlri), entry);
-      if (entry.withdrawn) return false;
     }
+    if (route.withdrawn === true) return false;
     return this.#announce(route);
   }
 
@@ -173,32 +195,42 @@ export class AdjRibOut implements Outbound {
    * never sent (ExaBGP 5.0; api-fast). Returns whether the route was cached.
    */
   withdraw(target: Nlri | Route): boolean {
-    const nlri = "nlri" in target ? target.nlri : target;
+    const route = "nlri" in target ? target : undefined;
+    const nlri = route?.nlri ?? (target as Nlri);
     const key = routeKey(nlri);
     const family = nlri.family;
     const cache = this.#cache.get(family);
     const prev = cache?.get(key);
-    if (prev !== undefined) {
-      // Deleting the entry also cancels a pending announce: its key in the pending list is skipped.
-      cache!.delete(key);
-      this.store.unref(settled(prev));
-    }
+    // Deleting the entry also cancels a pending announce: its key in the pending list is skipped.
+    if (prev !== undefined) cache!.delete(key);
     if (this.#started) {
-      mapOf(this.#pendingWithdraw, family, () => new Set()).add(key);
+      // The withdraw carries the command's attributes, else the cached route's (non-bare families only).
+      let id = BARE;
+      if (!isBareFamily(family)) {
+        if (route !== undefined) this.store.ref(id = this.#intern(route));
+        else if (prev !== undefined) this.store.ref(id = settled(prev));
+      }
+      this.#queueWithdraw(family, key, id);
       this.#signal();
     }
+    if (prev !== undefined) this.store.unref(settled(prev));
     return prev !== undefined;
   }
 
-  /** `clear adj-rib out`: a withdraw for every cached route, pending ones included; the cache is emptied. */
+  /**
+   * `clear adj-rib out`: every cached route goes, pending ones included; a withdraw is queued for each route
+   * the peer has or is being sent (a pending announce of a route never sent is just cancelled).
+   */
   clear(families?: Iterable<FamilyKey>): void {
     for (const family of families ?? [...this.#cache.keys()]) {
       const cache = this.#cache.get(family);
       if (cache === undefined) continue;
-      const withdraws = this.#started ? mapOf(this.#pendingWithdraw, family, () => new Set()) : undefined;
+      const bare = isBareFamily(family);
       for (const [key, v] of cache) {
-        withdraws?.add(key);
-        this.store.unref(settled(v));
+        const id = settled(v);
+        // The cache's reference moves to the queued withdraw when it carries the attributes.
+        if (this.#started && wasSent(v)) this.#queueWithdraw(family, key, bare ? BARE : id);
+        if (!this.#started || !wasSent(v) || bare) this.store.unref(id);
       }
       cache.clear();
       this.#pendingAnnounce.delete(family);
@@ -269,19 +301,22 @@ export class AdjRibOut implements Outbound {
     if (!this.#started) return false;
     if (this.#initial || this.#draining !== undefined || this.#refresh.size > 0) return true;
     for (const list of this.#pendingAnnounce.values()) if (list.length > 0) return true;
-    for (const s of this.#pendingWithdraw.values()) if (s.size > 0) return true;
+    for (const m of this.#pendingWithdraw.values()) if (m.size > 0) return true;
     return false;
   }
 
   // ---- session side (Outbound) ----------------------------------------------------------------------------
 
   start(negotiated: RibNegotiated): void {
-    this.#negotiated = negotiated;
     this.#families = new Set(negotiated.families);
-    this.#ctx = { asn4: negotiated.asn4, addPath: negotiated.addPathSend, maxMessageSize: negotiated.maxMessageSize };
+    this.#ctx = {
+      asn4: negotiated.asn4,
+      addPath: negotiated.addPathSend,
+      maxMessageSize: negotiated.maxMessageSize,
+    };
     this.#peer = {
-      localAs: this.#options.localAs,
-      peerAs: this.#options.peerAs,
+      localAs: negotiated.localAs ?? this.#options.localAs,
+      peerAs: negotiated.peerAs ?? this.#options.peerAs,
       localAddress: this.#options.localAddress ?? negotiated.localAddress,
       extendedNextHop: negotiated.extendedNextHop,
     };
@@ -333,15 +368,13 @@ export class AdjRibOut implements Outbound {
   #announce(route: Route): boolean {
     const family = route.nlri.family;
     const key = routeKey(route.nlri);
-    // `self` is resolved now, so that "next-hop self" and the same explicit address are one route (api-nexthop-self).
-    const nextHop = route.nextHop.kind === "self" && this.#self !== undefined ? this.#self : route.nextHop;
-    const id = this.store.intern(route.attributes, nextHop);
+    const id = this.#intern(route);
     const cache = mapOf(this.#cache, family, () => new Map());
     const prev = cache.get(key);
     if (prev !== undefined && settled(prev) === id) return false;
     this.store.ref(id);
     if (this.#started) {
-      cache.set(key, ~id);
+      cache.set(key, pendingValue(id, prev !== undefined && wasSent(prev)));
       // Already pending (< 0): its key is in the pending list; otherwise it joins the list.
       if (prev === undefined || prev >= 0) mapOf(this.#pendingAnnounce, family, () => []).push(key);
       this.#signal();
@@ -359,29 +392,63 @@ export class AdjRibOut implements Outbound {
     this.#wake();
   }
 
+  #intern(route: Route): number {
+    // `self` is resolved now, so that "next-hop self" and the same explicit address are one route (api-nexthop-self).
+    const nextHop = route.nextHop.kind === "self" && this.#self !== undefined ? this.#self : route.nextHop;
+    return this.store.intern(route.attributes, nextHop);
+  }
+
+  /** Queues a withdraw holding a reference to `id` (unless BARE); a repeat replaces the earlier one. */
+  #queueWithdraw(family: FamilyKey, key: string, id: number): void {
+    const m = mapOf(this.#pendingWithdraw, family, () => new Map());
+    const old = m.get(key);
+    m.set(key, id);
+    if (old !== undefined && old !== BARE) this.store.unref(old);
+  }
+
+  /** The pending withdraws by family and attribute set; their references are released (buckets hold the sets). */
+  #groupWithdraws(withdraws: Map<FamilyKey, WithdrawMap>): Bucket[] {
+    const g = new Grouper();
+    for (const [family, m] of withdraws) for (const [key, id] of m) g.add(family, key, id);
+    const buckets = g.buckets(this.store);
+    this.#release(withdraws);
+    return buckets;
+  }
+
+  #release(withdraws: Map<FamilyKey, WithdrawMap>): void {
+    for (const m of withdraws.values()) for (const id of m.values()) if (id !== BARE) this.store.unref(id);
+  }
+
   #resetPending(): void {
+    this.#release(this.#pendingWithdraw);
     this.#pendingAnnounce = new Map();
     this.#pendingWithdraw = new Map();
     this.#refresh = new Set();
     this.#enhanced = new Set();
   }
 
-  /** The whole cache of `families` by attribute set; pending markers are settled (the snapshot sends them). */
-  #groupCache(families: Iterable<FamilyKey>): Bucket[] {
+  /**
+   * The whole cache of `families` by attribute set, pending markers settled (this flush sends them), except
+   * the routes `later` names: those stay pending for the announce pass.
+   */
+  #groupCache(families: Iterable<FamilyKey>, later?: Map<FamilyKey, WithdrawMap>): Bucket[] {
     const g = new Grouper();
     for (const family of families) {
       const cache = this.#cache.get(family);
       if (cache === undefined) continue;
+      const keep = later?.get(family);
       for (const [key, v] of cache) {
-        if (v < 0) cache.set(key, ~v);
-        g.add(family, key, settled(v));
+        if (keep?.has(key)) continue;
+        const id = settled(v);
+        if (v < 0) cache.set(key, id);
+        g.add(family, key, id);
       }
     }
     return g.buckets(this.store);
   }
 
-  /** The pending announces by attribute set, settling each; `skip` drops routes a refresh already re-sends. */
-  #groupPending(pending: Map<FamilyKey, string[]>, skip: (f: FamilyKey, k: string) => boolean): Bucket[] {
+  /** The pending announces by attribute set, settling each (routes already settled by a refresh are skipped). */
+  #groupPending(pending: Map<FamilyKey, string[]>): Bucket[] {
     const g = new Grouper();
     for (const [family, keys] of pending) {
       const cache = this.#cache.get(family);
@@ -389,9 +456,10 @@ export class AdjRibOut implements Outbound {
       const sendable = this.#families.has(family);
       for (const key of keys) {
         const v = cache.get(key);
-        if (v === undefined || v >= 0) continue; // withdrawn since, or a repeat already taken
-        cache.set(key, ~v);
-        if (sendable && !skip(family, key)) g.add(family, key, ~v);
+        if (v === undefined || v >= 0) continue; // withdrawn since, a repeat, or re-sent by the refresh
+        const id = settled(v);
+        cache.set(key, id);
+        if (sendable) g.add(family, key, id);
       }
     }
     return g.buckets(this.store);
@@ -405,15 +473,17 @@ export class AdjRibOut implements Outbound {
       const eor = this.#options.manualEor ? [] : [...this.#families];
       // Every family, negotiated or not, so that no pending marker survives into this session.
       const announces = this.#groupCache(this.#cache.keys()).filter((b) => this.#families.has(b.family));
-      return { bor: [], refreshed: [], withdraws: new Map(), announces, eor };
+      return { bor: [], refreshed: [], withdraws: [], announces, eor };
     }
-    const refresh = this.#refresh, withdraws = this.#pendingWithdraw, pending = this.#pendingAnnounce;
+    const refresh = this.#refresh, withdrawn = this.#pendingWithdraw, pending = this.#pendingAnnounce;
     const bor = [...this.#enhanced];
+    this.#pendingWithdraw = new Map(); // taken: not released by the reset below
     this.#resetPending();
-    const refreshed = this.#groupCache(refresh);
-    // A route the refresh re-sends needs no second announce, unless a withdraw of it goes out in between.
-    const skip = (f: FamilyKey, k: string) => refresh.has(f) && !withdraws.get(f)?.has(k);
-    return { bor, refreshed, withdraws, announces: this.#groupPending(pending, skip), eor: [] };
+    // The refresh re-sends the cache, but a route withdrawn in this batch and announced again must follow its
+    // withdraw: it is left to the announce pass.
+    const refreshed = this.#groupCache(refresh, withdrawn);
+    const announces = this.#groupPending(pending);
+    return { bor, refreshed, withdraws: this.#groupWithdraws(withdrawn), announces, eor: [] };
   }
 
   #limits(family: FamilyKey): PackLimits {
@@ -429,36 +499,45 @@ export class AdjRibOut implements Outbound {
 
   *#packBuckets(buckets: Bucket[]): Generator<Uint8Array[]> {
     for (const { set, family, keys } of buckets) {
-      const out: OutgoingSet | undefined = outgoingSet(set.attributes, set.nextHop, family, this.#peer, this.#ctx);
+      const out: OutgoingSet | undefined = set &&
+        outgoingSet(set.attributes, set.nextHop, family, this.#peer, this.#ctx);
       if (out === undefined) continue; // cannot be sent to this peer (see outgoingSet)
       const lim = this.#limits(family);
       for (let i = 0; i < keys.length;) {
         const msgs: Uint8Array[] = [];
-        i = out.mpNextHop === undefined
+        i = out.mpReach === undefined
           ? packIpv4Announce(keys, i, STEP, lim, msgs, out.attributes)
-          : packMpAnnounce(keys, i, STEP, lim, msgs, family, out.attributes, out.mpNextHop);
+          : packMp(keys, i, STEP, lim, msgs, AttrCode.MP_REACH_NLRI, out.attributes, out.mpReach);
+        yield msgs;
+      }
+    }
+  }
+
+  *#packWithdraws(buckets: Bucket[]): Generator<Uint8Array[]> {
+    for (const { set, family, keys } of buckets) {
+      if (!this.#families.has(family)) continue;
+      const attrs = set === undefined
+        ? NO_ATTRIBUTES
+        : outgoingSet(set.attributes, set.nextHop, family, this.#peer, this.#ctx)?.attributes ??
+          NO_ATTRIBUTES;
+      const header = mpUnreachHeader(family);
+      const lim = this.#limits(family);
+      for (let i = 0; i < keys.length;) {
+        const msgs: Uint8Array[] = [];
+        i = family === IPV4_UNICAST
+          ? packIpv4Withdraw(keys, i, STEP, lim, msgs)
+          : packMp(keys, i, STEP, lim, msgs, AttrCode.MP_UNREACH_NLRI, attrs, header);
         yield msgs;
       }
     }
   }
 
   *#plan(s: Snapshot): Generator<Uint8Array[]> {
-    if (s.bor.length > 0) yield s.bor.map((f) => routeRefresh(f, 1));
+    if (s.bor.length > 0) yield s.bor.map((f) => refreshMessage(f, 1));
     yield* this.#packBuckets(s.refreshed);
-    if (s.bor.length > 0) yield s.bor.map((f) => routeRefresh(f, 2));
-    for (const [family, set] of s.withdraws) {
-      if (!this.#families.has(family) || set.size === 0) continue;
-      const keys = [...set];
-      const lim = this.#limits(family);
-      for (let i = 0; i < keys.length;) {
-        const msgs: Uint8Array[] = [];
-        i = family === IPV4_UNICAST
-          ? packIpv4Withdraw(keys, i, STEP, lim, msgs)
-          : packMpWithdraw(keys, i, STEP, lim, msgs, family);
-        yield msgs;
-      }
-    }
+    if (s.bor.length > 0) yield s.bor.map((f) => refreshMessage(f, 2));
+    yield* this.#packWithdraws(s.withdraws);
     yield* this.#packBuckets(s.announces);
-    if (s.eor.length > 0) yield s.eor.map(endOfRib);
+    if (s.eor.length > 0) yield s.eor.map(encodeEor);
   }
 }

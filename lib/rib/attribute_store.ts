@@ -8,7 +8,7 @@
  * referenced is freed by `sweep()`.
  */
 import type { Attribute, CodecContext, NextHop } from "../bgp/types.ts";
-import { encodePathAttributes } from "./wire.ts";
+import { encodePathAttributes } from "../bgp/message/update_builder.ts";
 
 export interface AttributeSet {
   readonly id: number;

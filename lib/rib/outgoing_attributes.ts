@@ -9,10 +9,11 @@
  *   when negotiated), every other family in MP_REACH_NLRI with the next hop there (RFC 4760 §3).
  */
 import { familyAfi, type FamilyKey, IPV4_UNICAST } from "../bgp/family.ts";
-import { ipToBytes, isIPv4 } from "../bgp/ip.ts";
+import { mpReachHeader } from "../bgp/attribute/mp.ts";
+import { isIPv4 } from "../bgp/ip.ts";
 import type { AsPathSegment, Attribute, CodecContext, NextHop } from "../bgp/types.ts";
 import { SegmentType } from "../bgp/types.ts";
-import { encodePathAttributes } from "./wire.ts";
+import { encodePathAttributes } from "../bgp/message/update_builder.ts";
 
 /** The facts of one session that change what is sent. */
 export interface PeerView {
@@ -28,8 +29,11 @@ export interface PeerView {
 export interface OutgoingSet {
   /** Encoded path attributes (NEXT_HOP included when the next hop is IPv4), MP attributes excluded. */
   readonly attributes: Uint8Array;
-  /** Next hop for MP_REACH_NLRI; undefined when the NLRI go in the IPv4 NLRI field. */
-  readonly mpNextHop: Uint8Array | undefined;
+  /**
+   * What precedes the NLRI in MP_REACH_NLRI (AFI, SAFI, next hop, reserved octet; mpReachHeader);
+   * undefined when the NLRI go in the IPv4 NLRI field.
+   */
+  readonly mpReach: Uint8Array | undefined;
 }
 
 const ORIGIN_IGP: Attribute = { code: 1, kind: "origin", value: 0 };
@@ -96,7 +100,8 @@ export function resolveNextHop(nextHop: NextHop, peer: PeerView): string | undef
 
 /**
  * Attributes and next hop of one set for one family of one peer, encoded; undefined when the route cannot be
- * sent to this peer (an IPv4 unicast route with an IPv6 next hop while RFC 8950 was not negotiated).
+ * sent to this peer (an IPv4 unicast route with an IPv6 next hop while RFC 8950 was not negotiated, or
+ * `next-hop self` while the local address is unknown).
  */
 export function outgoingSet(
   attrs: readonly Attribute[],
@@ -105,13 +110,14 @@ export function outgoingSet(
   peer: PeerView,
   ctx: CodecContext,
 ): OutgoingSet | undefined {
+  if (nextHop.kind === "self" && peer.localAddress === undefined) return undefined;
   const path = outgoingPathAttributes(attrs, peer);
   const address = resolveNextHop(nextHop, peer);
   const v4 = address !== undefined && isIPv4(address);
   if (v4) path.push({ code: 3, kind: "next-hop", address });
   const attributes = encodePathAttributes(path, ctx);
-  if (family === IPV4_UNICAST && (address === undefined || v4)) return { attributes, mpNextHop: undefined };
+  if (family === IPV4_UNICAST && (address === undefined || v4)) return { attributes, mpReach: undefined };
   const crossFamily = address !== undefined && (familyAfi(family) === 1) !== v4;
   if (crossFamily && family === IPV4_UNICAST && !peer.extendedNextHop?.has(family)) return undefined;
-  return { attributes, mpNextHop: address === undefined ? new Uint8Array(0) : ipToBytes(address) };
+  return { attributes, mpReach: mpReachHeader(family, address === undefined ? [] : [address]) };
 }

@@ -4,13 +4,16 @@
  * then the NLRI's wire bytes as latin1), so that no NLRI object is rebuilt on the way to the wire.
  *
  * Layout (RFC 4271 §4.3): withdrawn length, withdrawn routes, attributes length, attributes, NLRI; for other
- * families MP_UNREACH_NLRI first and MP_REACH_NLRI last (RFC 4760 §3–4; ExaBGP's order).
+ * families the path attributes then the MP attribute last (RFC 4760 §3–4; ExaBGP's order). A message here
+ * is either withdraws or announces, never both. lib/bgp/message/update_builder.ts `packUpdates` is the same
+ * layout from NLRI objects; this module exists so that a flush of a million routes builds none.
  */
 import { familyAfi, type FamilyKey, familySafi } from "../bgp/family.ts";
-import { HEADER_SIZE, MARKER } from "../bgp/message/header.ts";
+import { frame, HEADER_SIZE, MARKER } from "../bgp/message/header.ts";
+import { encodeRouteRefresh, routeRefresh } from "../bgp/message/route_refresh.ts";
+import { MessageType } from "../bgp/types.ts";
 
-const UPDATE = 2;
-const ROUTE_REFRESH = 5;
+const UPDATE = MessageType.UPDATE;
 const PLUS = 43; // "+": the key carries a path id
 
 /** Wire size of the NLRI of `key`, the path id counted when ADD-PATH sends for its family. */
@@ -34,7 +37,7 @@ export function writeKeyNlri(key: string, addPath: boolean, out: Uint8Array, off
   return off;
 }
 
-function header(out: Uint8Array, type: number): void {
+function writeHeader(out: Uint8Array, type: number): void {
   out.set(MARKER, 0);
   out[16] = out.length >>> 8;
   out[17] = out.length & 0xff;
@@ -42,7 +45,13 @@ function header(out: Uint8Array, type: number): void {
 }
 
 /** How many keys from `start` fit in `room` bytes, at most `limit`; and their total size. */
-function fit(keys: readonly string[], start: number, addPath: boolean, room: number, limit: number): [number, number] {
+function fit(
+  keys: readonly string[],
+  start: number,
+  addPath: boolean,
+  room: number,
+  limit: number,
+): [number, number] {
   let n = 0, size = 0;
   while (start + n < keys.length && n < limit) {
     const s = keyWireLength(keys[start + n], addPath);
@@ -54,7 +63,14 @@ function fit(keys: readonly string[], start: number, addPath: boolean, room: num
   return [n, size];
 }
 
-function writeKeys(keys: readonly string[], start: number, n: number, addPath: boolean, out: Uint8Array, off: number) {
+function writeKeys(
+  keys: readonly string[],
+  start: number,
+  n: number,
+  addPath: boolean,
+  out: Uint8Array,
+  off: number,
+) {
   for (let i = start; i < start + n; i++) off = writeKeyNlri(keys[i], addPath, out, off);
   return off;
 }
@@ -86,7 +102,7 @@ export const packIpv4Announce: Packer<[attrs: Uint8Array]> = (keys, from, count,
   for (; i < keys.length && count-- > 0;) {
     const [n, size] = fit(keys, i, lim.addPath, lim.maxSize - fixed, lim.perMessage);
     const msg = new Uint8Array(fixed + size);
-    header(msg, UPDATE);
+    writeHeader(msg, UPDATE);
     // withdrawn length 0 (bytes 19–20 already zero)
     msg[21] = attrs.length >>> 8;
     msg[22] = attrs.length & 0xff;
@@ -105,7 +121,7 @@ export const packIpv4Withdraw: Packer<[]> = (keys, from, count, lim, out) => {
   for (; i < keys.length && count-- > 0;) {
     const [n, size] = fit(keys, i, lim.addPath, lim.maxSize - fixed, lim.perMessage);
     const msg = new Uint8Array(fixed + size);
-    header(msg, UPDATE);
+    writeHeader(msg, UPDATE);
     msg[19] = size >>> 8;
     msg[20] = size & 0xff;
     writeKeys(keys, i, n, lim.addPath, msg, HEADER_SIZE + 2);
@@ -115,8 +131,8 @@ export const packIpv4Withdraw: Packer<[]> = (keys, from, count, lim, out) => {
   return i;
 };
 
-/** Writes an MP attribute header (flags, code, length; extended length only above 255, RFC 4271 §4.3). */
-function mpHeader(msg: Uint8Array, off: number, code: number, valueLength: number): number {
+/** Writes an MP attribute's flags, code and length (extended length only above 255, RFC 4271 §4.3). */
+function mpAttributeHeader(msg: Uint8Array, off: number, code: number, valueLength: number): number {
   if (valueLength > 255) {
     msg[off] = 0x90;
     msg[off + 1] = code;
@@ -131,88 +147,41 @@ function mpHeader(msg: Uint8Array, off: number, code: number, valueLength: numbe
 }
 
 /**
- * MP_REACH_NLRI announces (RFC 4760 §3), the path attributes first, MP_REACH last; `nextHop` may be empty
- * (FlowSpec).
+ * MP_REACH_NLRI (code 14, RFC 4760 §3) or MP_UNREACH_NLRI (code 15, §4) messages: the path attributes, then the
+ * MP attribute whose value is `header` (mpReachHeader / mpUnreachHeader) followed by the NLRI.
  */
-export const packMpAnnounce: Packer<[family: FamilyKey, attrs: Uint8Array, nextHop: Uint8Array]> = (
+export const packMp: Packer<[code: number, attrs: Uint8Array, header: Uint8Array]> = (
   keys,
   from,
   count,
   lim,
   out,
-  family,
+  code,
   attrs,
-  nextHop,
+  header,
 ) => {
-  const mpFixed = 5 + nextHop.length; // afi, safi, next-hop length, next hop, reserved
-  const fixed = HEADER_SIZE + 4 + attrs.length + 4 + mpFixed; // room computed with an extended header
+  const fixed = HEADER_SIZE + 4 + attrs.length + 4 + header.length; // room computed with an extended header
   let i = from;
   for (; i < keys.length && count-- > 0;) {
     const [n, size] = fit(keys, i, lim.addPath, lim.maxSize - fixed, lim.perMessage);
-    const value = mpFixed + size;
+    const value = header.length + size;
     const attrLength = attrs.length + (value > 255 ? 4 : 3) + value;
     const msg = new Uint8Array(HEADER_SIZE + 4 + attrLength);
-    header(msg, UPDATE);
+    writeHeader(msg, UPDATE);
     msg[21] = attrLength >>> 8;
     msg[22] = attrLength & 0xff;
     msg.set(attrs, 23);
-    let off = mpHeader(msg, 23 + attrs.length, 14, value);
-    msg[off++] = familyAfi(family) >>> 8;
-    msg[off++] = familyAfi(family) & 0xff;
-    msg[off++] = familySafi(family);
-    msg[off++] = nextHop.length;
-    msg.set(nextHop, off);
-    off += nextHop.length + 1; // reserved octet (RFC 4760 §3) stays 0
-    writeKeys(keys, i, n, lim.addPath, msg, off);
+    const off = mpAttributeHeader(msg, 23 + attrs.length, code, value);
+    msg.set(header, off);
+    writeKeys(keys, i, n, lim.addPath, msg, off + header.length);
     out.push(msg);
     i += n;
   }
   return i;
 };
-
-/** MP_UNREACH_NLRI withdraws (RFC 4760 §4): no other attribute. */
-export const packMpWithdraw: Packer<[family: FamilyKey]> = (keys, from, count, lim, out, family) => {
-  const fixed = HEADER_SIZE + 4 + 4 + 3;
-  let i = from;
-  for (; i < keys.length && count-- > 0;) {
-    const [n, size] = fit(keys, i, lim.addPath, lim.maxSize - fixed, lim.perMessage);
-    const value = 3 + size;
-    const attrLength = (value > 255 ? 4 : 3) + value;
-    const msg = new Uint8Array(HEADER_SIZE + 4 + attrLength);
-    header(msg, UPDATE);
-    msg[21] = attrLength >>> 8;
-    msg[22] = attrLength & 0xff;
-    let off = mpHeader(msg, 23, 15, value);
-    msg[off++] = familyAfi(family) >>> 8;
-    msg[off++] = familyAfi(family) & 0xff;
-    msg[off++] = familySafi(family);
-    writeKeys(keys, i, n, lim.addPath, msg, off);
-    out.push(msg);
-    i += n;
-  }
-  return i;
-};
-
-/**
- * End-of-RIB (RFC 4724 §2): the empty UPDATE for IPv4 unicast, else an empty MP_UNREACH_NLRI, which ExaBGP
- * always writes with the extended-length flag (`90 0F 0003 <afi> <safi>`).
- */
-export function endOfRib(family: FamilyKey): Uint8Array {
-  if (family === 0x0101) {
-    const msg = new Uint8Array(HEADER_SIZE + 4);
-    header(msg, UPDATE);
-    return msg;
-  }
-  const msg = new Uint8Array(HEADER_SIZE + 4 + 7);
-  header(msg, UPDATE);
-  msg.set([0, 7, 0x90, 15, 0, 3, familyAfi(family) >>> 8, familyAfi(family) & 0xff, familySafi(family)], 21);
-  return msg;
-}
 
 /** ROUTE-REFRESH (RFC 2918 §3) with the RFC 7313 §3.2 subtype: 0 request, 1 BoRR, 2 EoRR. */
-export function routeRefresh(family: FamilyKey, subtype: number): Uint8Array {
-  const msg = new Uint8Array(HEADER_SIZE + 4);
-  header(msg, ROUTE_REFRESH);
-  msg.set([familyAfi(family) >>> 8, familyAfi(family) & 0xff, subtype, familySafi(family)], HEADER_SIZE);
-  return msg;
+export function refreshMessage(family: FamilyKey, subtype: number): Uint8Array {
+  const body = encodeRouteRefresh(routeRefresh(familyAfi(family), familySafi(family), subtype));
+  return frame(MessageType.ROUTE_REFRESH, body);
 }

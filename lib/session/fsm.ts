@@ -106,8 +106,10 @@ export const MESSAGE_EVENT: Readonly<Record<Exclude<Message["type"], "unknown">,
 
 /** A small holder for one machine's current state, reporting each change. */
 export class Fsm {
-  #state: StateName = "IDLE";
-  constructor(private readonly onChange: (state: StateName) => void = () => {}) {}
+  #state: StateName;
+  constructor(private readonly onChange: (state: StateName) => void = () => {}, initial: StateName = "IDLE") {
+    this.#state = initial;
+  }
 
   get state(): StateName {
     return this.#state;

@@ -3,7 +3,7 @@
  * to, and the refusal of connections no neighbor wants (Cease 6/5, RFC 4486 §4).
  */
 import { ErrorCode } from "../bgp/error.ts";
-import { normaliseAddress } from "../bgp/ip.ts";
+import { bytesToIp, ipToBytes, isIPv6, normaliseAddress } from "../bgp/ip.ts";
 import { encodeMessage } from "../bgp/message/codec.ts";
 import { CeaseSubcode, notification } from "../bgp/message/notification.ts";
 import { DEFAULT_CONTEXT } from "../bgp/types.ts";
@@ -14,9 +14,21 @@ export interface Matchable {
   readonly options: { readonly peerAddress: string; readonly localAddress?: string };
 }
 
-/** Lower-case text with IPv4-mapped IPv6 unwrapped, so that "::FFFF:127.0.0.1" equals "127.0.0.1". */
+/**
+ * One spelling per address: IPv4-mapped IPv6 unwrapped ("::ffff:127.0.0.1" is "127.0.0.1") and IPv6 in
+ * its RFC 5952 form ("0:0:0:0:0:0:0:1" is "::1"). Text that is not an address is compared as it is.
+ */
 function canonical(address: string): string {
-  return normaliseAddress(address.toLowerCase());
+  const a = normaliseAddress(address.toLowerCase());
+  if (!isIPv6(a)) return a;
+  const b = ipToBytes(a);
+  return isMapped(b) ? bytesToIp(b, 12, 4) : bytesToIp(b);
+}
+
+/** RFC 4291 §2.5.5.2: ::ffff:a.b.c.d */
+function isMapped(b: Uint8Array): boolean {
+  for (let i = 0; i < 10; i++) if (b[i] !== 0) return false;
+  return b[10] === 0xff && b[11] === 0xff;
 }
 
 /**

@@ -5,7 +5,12 @@
  */
 import type { Negotiated } from "../bgp/capability/negotiated.ts";
 import { ErrorCode } from "../bgp/error.ts";
-import { CeaseSubcode, notification, shutdownNotification, subcodeName } from "../bgp/message/notification.ts";
+import {
+  CeaseSubcode,
+  notification,
+  shutdownNotification,
+  subcodeName,
+} from "../bgp/message/notification.ts";
 import type { Message, NotificationMessage, OpenMessage, RouteRefreshMessage } from "../bgp/types.ts";
 import type { Conn, SocketAdapter } from "../runtime/types.ts";
 import type { StateName } from "./fsm.ts";
@@ -42,6 +47,8 @@ export interface PeerOptions {
   /** Passed to each Session (seconds). */
   readonly openWait?: number;
   readonly sendHold?: number;
+  /** Which sent message types (wire codes) are reported through `message`; all when absent. */
+  readonly reportSent?: (type: number) => boolean;
 }
 
 /** What the peer reports to its owner; every callback is optional. */
@@ -152,13 +159,7 @@ export class Peer {
 
   async #connect(): Promise<void> {
     if (!this.#running || this.#sessions.size > 0 || this.#connecting) return;
-    const max = this.options.maxConnections ?? 0;
-    if (max > 0 && this.#attempts >= max) {
-      this.#running = false;
-      this.#setState("IDLE");
-      this.#listener.exhausted?.();
-      return;
-    }
+    if (this.#giveUp()) return;
     this.#attempts++;
     this.#setState("CONNECT");
     const abort = new AbortController();
@@ -181,6 +182,7 @@ export class Peer {
       this.#connecting = undefined;
     }
     if (conn === undefined) {
+      if (!this.#running) return;
       if (this.#sessions.size === 0) this.#setState("ACTIVE");
       this.#afterLoss();
       return;
@@ -199,11 +201,13 @@ export class Peer {
       conn,
       {
         open: this.options.open(),
+        from: initiator === "local" ? "CONNECT" : "ACTIVE",
         peerAs: this.options.peerAs,
         localAs: this.options.localAs,
         outbound: this.options.outbound,
         openWait: this.options.openWait,
         sendHold: this.options.sendHold,
+        reportSent: this.options.reportSent,
       },
       {
         state: (s) => {
@@ -262,14 +266,17 @@ export class Peer {
 
   #afterLoss(): void {
     if (!this.#running || this.#sessions.size > 0) return;
+    if (!this.#giveUp()) this.#scheduleConnect();
+  }
+
+  /** ExaBGP `exabgp_tcp_connections`: after that many attempts the neighbor stops trying. */
+  #giveUp(): boolean {
     const max = this.options.maxConnections ?? 0;
-    if (max > 0 && this.#attempts >= max) {
-      this.#running = false;
-      this.#setState("IDLE");
-      this.#listener.exhausted?.();
-      return;
-    }
-    this.#scheduleConnect();
+    if (max === 0 || this.#attempts < max) return false;
+    this.#running = false;
+    this.#setState("IDLE");
+    this.#listener.exhausted?.();
+    return true;
   }
 
   #setState(state: StateName): void {

@@ -64,10 +64,17 @@ export interface SessionOptions {
   readonly outbound?: Outbound;
   /** Seconds to wait for the peer's OPEN (RFC 4271 §8.2.2 suggests 4 minutes). */
   readonly openWait?: number;
+  /**
+   * The state the connection came from: CONNECT for ours, ACTIVE for one we accepted (RFC 4271 §8.2.2);
+   * the owner reports that state itself.
+   */
+  readonly from?: "CONNECT" | "ACTIVE";
   /** Bytes per write. */
   readonly chunkSize?: number;
   /** Seconds a write may wait for a peer that stopped reading; default: the negotiated hold time. */
   readonly sendHold?: number;
+  /** Which sent message types (wire codes) are decoded for `message` events; all when absent. */
+  readonly reportSent?: (type: number) => boolean;
 }
 
 const KEEPALIVE: KeepaliveMessage = { type: "keepalive" };
@@ -105,7 +112,7 @@ export class Session {
     this.conn = conn;
     this.#opts = options;
     this.#events = events;
-    this.#fsm = new Fsm((s) => events.state?.(s));
+    this.#fsm = new Fsm((s) => events.state?.(s), options.from ?? "CONNECT");
     this.done = new Promise((resolve) => (this.#resolveDone = resolve));
     this.#keepaliveBytes = encodeMessage(KEEPALIVE, DEFAULT_CONTEXT);
     this.#writer = new BatchWriter(conn.writable, {
@@ -144,11 +151,10 @@ export class Session {
   /** The connection is up (RFC 4271 §8.2.2 Connect/Active → OpenSent): send our OPEN and start reading. */
   start(): void {
     this.conn.setNoDelay(true);
-    this.#fsm.set("CONNECT");
     this.#fsm.fire("TcpConnectionConfirmed");
     this.#writer.urgent(encodeMessage(this.#opts.open, DEFAULT_CONTEXT));
     this.#openTimer.start((this.#opts.openWait ?? 240) * 1000);
-    this.#readLoop();
+    void this.#readLoop();
   }
 
   /** Out-of-band messages (EOR, ROUTE-REFRESH, …) in order with the table; false unless Established. */
@@ -236,9 +242,11 @@ export class Session {
   }
 
   /** Per message type, what happens after the FSM accepted it (the state has already moved). */
-  readonly #handlers: { readonly [K in Exclude<Message["type"], "unknown" | "notification">]: (
-    msg: Extract<Message, { type: K }>,
-  ) => void } = {
+  readonly #handlers: {
+    readonly [K in Exclude<Message["type"], "unknown" | "notification">]: (
+      msg: Extract<Message, { type: K }>,
+    ) => void;
+  } = {
     open: (m) => this.#onOpen(m),
     keepalive: () => this.#onKeepalive(),
     update: () => {},
@@ -286,7 +294,10 @@ export class Session {
 
   #received(n: NotificationMessage): void {
     this.#fsm.fire("NotifMsg");
-    this.#finish({ text: `peer sent ${describeNotification(n)}`, notification: n, direction: "receive" }, false);
+    this.#finish(
+      { text: `peer sent ${describeNotification(n)}`, notification: n, direction: "receive" },
+      false,
+    );
   }
 
   // ------------------------------------------------------------------------------------------------
@@ -296,8 +307,8 @@ export class Session {
     if (e instanceof BgpError) {
       return this.#fail(notification(e.code, e.subcode, e.data), e.message);
     }
+    // Not a protocol error but a bug of ours: still end the session cleanly, with the cause as reason.
     this.#fail(notification(ErrorCode.CEASE, 0), `internal error: ${errorText(e)}`);
-    throw e;
   }
 
   /** Sends NOTIFICATION `n`, then closes. */
@@ -341,6 +352,8 @@ export class Session {
 
   #reportSent(raw: Uint8Array): void {
     const type = raw[18];
+    // Decoding every sent UPDATE costs: the owner may ask for some types only.
+    if (this.#opts.reportSent && !this.#opts.reportSent(type)) return;
     const body = raw.subarray(HEADER_SIZE);
     let msg: Message;
     try {

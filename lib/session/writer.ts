@@ -5,7 +5,7 @@
  * outbound source is not pulled while a write is pending).
  */
 import { setImmediate } from "node:timers";
-import { Timer } from "./timers.ts";
+import { Timer, yieldToLoop } from "./timers.ts";
 
 export const DEFAULT_CHUNK = 64 * 1024;
 
@@ -127,6 +127,9 @@ export class BatchWriter {
         if (this.#stallMs > 0) this.#stall.start(this.#stallMs);
         await this.#writer.write(buf);
         this.#stall.stop();
+        // A write the kernel takes at once resolves as a microtask: yield so that timers (keepalive,
+        // hold) and reads run between chunks of a large table.
+        await yieldToLoop();
       }
     } catch (error) {
       this.#stall.stop();
@@ -163,7 +166,7 @@ export class BatchWriter {
         size += p.length;
       }
     }
-    if (sent) for (const p of parts) sent(p);
+    if (sent) { for (const p of parts) sent(p); }
     return parts;
   }
 

@@ -153,7 +153,7 @@ function run(args: readonly string[]): string {
   if (kind === "nlri") {
     const nlri = decodeNlri(family, bytes, ctx);
     checkSupported(nlri);
-    return nlri.map(nlriJson).join("\n");
+    return nlri.map((n) => nlriJson(n)).join("\n");
   }
 
   const encoder = new JsonEncoder();

@@ -11,15 +11,18 @@ import { parseArgs } from "node:util";
 import { groupLabel, type MsgFile, type MsgItem, type MsgSettings, msgSettings, readMsgFile } from "./msg.ts";
 import {
   DEFAULT_ROUTE,
+  describeNotification,
   echoOpen,
   formatHex,
   Framer,
+  fromHex,
   hexTypeName,
   isEndOfRib,
   isRouteRefreshRequest,
   KEEPALIVE,
   MessageType,
   shutdownNotification,
+  summarize,
   toHex,
   UNKNOWN_MESSAGE,
 } from "./wire.ts";
@@ -180,7 +183,8 @@ export async function startPeer(options: PeerOptions): Promise<PeerHandle> {
     clearTimeout(idleTimer);
     clearTimeout(overallTimer);
     server.close();
-    for (const s of sessions) s.socket.destroy();
+    // FIN after what was written (a NOTIFICATION just sent must reach the speaker), then close for good.
+    for (const s of sessions) s.socket.end(() => s.socket.destroy());
     const parts = [headline];
     if (withContext) {
       parts.push(expectationText());
@@ -261,7 +265,9 @@ export async function startPeer(options: PeerOptions): Promise<PeerHandle> {
     }
     if (!plan.take(hex)) {
       fail(
-        `unexpected ${hexTypeName(hex)} on connection ${session.letter} (group ${groupLabel(group)}):\n` +
+        `unexpected ${summarize(fromHex(hex))} on connection ${session.letter} (group ${
+          groupLabel(group)
+        }):\n` +
           `  received  ${formatHex(hex)}`,
       );
       return false;
@@ -276,7 +282,7 @@ export async function startPeer(options: PeerOptions): Promise<PeerHandle> {
     if (settings.inspectOpenMessage && !expect(session, hex)) return;
     if (finished || lingering) return;
     const open = echoOpen(msg, { asn: settings.asn, unknownCapability: settings.sendUnknownCapability });
-    note(`${session.letter} sent OPEN ${formatHex(toHex(open))}`);
+    note(`${session.letter} sent OPEN          ${formatHex(toHex(open))}`);
     send(session, open);
     send(session, KEEPALIVE);
     if (settings.sendUnknownMessage) send(session, UNKNOWN_MESSAGE);
@@ -288,7 +294,8 @@ export async function startPeer(options: PeerOptions): Promise<PeerHandle> {
     if (finished) return;
     const hex = toHex(msg);
     const type = msg[18];
-    note(`${session.letter} recv ${hexTypeName(hex).padEnd(13)} ${formatHex(hex)}`);
+    const detail = type === MessageType.NOTIFICATION ? `  (${describeNotification(msg)})` : "";
+    note(`${session.letter} recv ${hexTypeName(hex).padEnd(13)} ${formatHex(hex)}${detail}`);
     armIdle();
     if (!session.opened) {
       if (type !== MessageType.OPEN) return void fail(`the speaker's first message is not an OPEN`);

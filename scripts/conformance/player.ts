@@ -4,8 +4,8 @@
  * Commands go to stdout (the speaker's API input); the speaker's answers and events come on stdin.
  *
  * What each step does (notation in transcripts/README.txt; parsing rules in transcript.ts):
- * - commands: consecutive command lines are written in ONE write, then flushed, so that a burst (api-fast)
- *   or `announce X` + `clear adj-rib out` (api-rib) reaches the speaker together, as the scripts intend;
+ * - commands: one write per line, each awaited (the README: "terminated by '\n' and flushed immediately");
+ *   after a `(single write)` marker (api-fast's bursts) the following command lines go in ONE write;
  * - `wait Ns`: sleeps;
  * - `wait-for-ack N [timeout T]`: reads lines until N answers `done` (text) or {"answer":"done"} (json);
  *   `error` ends the wait early; a line containing `shutdown`, or the end of stdin, exits 0. When the
@@ -116,13 +116,16 @@ export async function play(steps: readonly Step[], io: PlayIo): Promise<number> 
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i];
     switch (step.kind) {
-      case "send": {
-        const burst: string[] = [];
-        while (i < steps.length && steps[i].kind === "send") {
-          burst.push((steps[i++] as { line: string }).line);
+      case "send":
+        await io.write(step.line + "\n");
+        break;
+      case "burst": {
+        const lines: string[] = [];
+        for (let next = steps[i + 1]; next?.kind === "send"; next = steps[i + 1]) {
+          lines.push(next.line);
+          i++;
         }
-        i--;
-        await io.write(burst.map((l) => l + "\n").join(""));
+        if (lines.length > 0) await io.write(lines.map((l) => l + "\n").join(""));
         break;
       }
       case "wait":

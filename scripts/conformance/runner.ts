@@ -43,6 +43,8 @@ export interface RunnerOptions {
   readonly lingerMs?: number;
   /** Hard bound per test, whatever happens. Default 30 s. */
   readonly testTimeoutMs?: number;
+  /** Between SIGTERM and SIGKILL when stopping the speaker. Default 3 s. */
+  readonly termGraceMs?: number;
   /** Keep the temporary directories (their paths are printed). */
   readonly keep?: boolean;
   /** One line of output. */
@@ -68,7 +70,7 @@ export interface SuiteSummary {
 }
 
 const SPEAKER_TAIL_LINES = 20;
-const TERM_GRACE_MS = 3000;
+const DEFAULT_TERM_GRACE_MS = 3000;
 /** After the speaker exits, how long the peer may still take to read what the speaker sent. */
 const EXIT_GRACE_MS = 500;
 
@@ -149,8 +151,8 @@ function waitExit(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once("exit", () => resolve()));
 }
 
-/** SIGTERM, then SIGKILL after TERM_GRACE_MS, by PID. */
-async function stopSpeaker(child: ChildProcess): Promise<void> {
+/** SIGTERM, then SIGKILL after `graceMs`, by PID. */
+async function stopSpeaker(child: ChildProcess, graceMs: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
   const exited = waitExit(child);
   try {
@@ -161,14 +163,15 @@ async function stopSpeaker(child: ChildProcess): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const killed = new Promise<"timeout">((
     resolve,
-  ) => (timer = setTimeout(() => resolve("timeout"), TERM_GRACE_MS)));
+  ) => (timer = setTimeout(() => resolve("timeout"), graceMs)));
   if (await Promise.race([exited.then(() => "exited" as const), killed]) === "timeout") {
     try {
       process.kill(child.pid, "SIGKILL");
     } catch {
       // already gone
     }
-    await exited;
+    // SIGKILL cannot be refused; the bound only guards against a runtime that never reports the exit.
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, graceMs))]);
   }
   clearTimeout(timer);
 }
@@ -228,7 +231,7 @@ export async function runTest(test: EncodingTest, ctx: RunContext): Promise<Test
     );
     const result = await peer.result;
     clearTimeout(hard);
-    await stopSpeaker(running);
+    await stopSpeaker(running, options.termGraceMs ?? DEFAULT_TERM_GRACE_MS);
     if (result.ok) return { name: test.name, ok: true, seconds: seconds(), reason: "", details: [] };
     const [reason, ...rest] = result.report.split("\n");
     const output = tail.get();
@@ -248,7 +251,7 @@ export async function runTest(test: EncodingTest, ctx: RunContext): Promise<Test
       details: [],
     };
   } finally {
-    if (child) await stopSpeaker(child);
+    if (child) await stopSpeaker(child, options.termGraceMs ?? DEFAULT_TERM_GRACE_MS);
     if (!options.keep) await rm(tmp, { recursive: true, force: true });
   }
 }

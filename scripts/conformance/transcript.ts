@@ -12,7 +12,8 @@
  *   indented deeper under it: the player always follows the success path;
  * - `# --- process "NAME"  script: run/X.run` starts the section of one process; lines before the first
  *   such header are the file's preamble and are not played when the file has sections;
- * - `# ... (repeat) ...` repeats the section's steps until the speaker goes away (conf-watchdog).
+ * - `# ... (repeat) ...` repeats the section's steps until the speaker goes away (conf-watchdog);
+ * - a comment saying `(single write)` (api-fast's bursts) makes the command lines after it one write.
  */
 
 export type Step =
@@ -28,7 +29,9 @@ export type Step =
   | { readonly kind: "wait-for-shutdown"; readonly timeoutS: number }
   | { readonly kind: "read"; readonly note: string }
   | { readonly kind: "expect"; readonly note: string }
-  | { readonly kind: "repeat" };
+  | { readonly kind: "repeat" }
+  /** The command lines right after this step are written together, in one write. */
+  | { readonly kind: "burst" };
 
 export interface Section {
   /** Process name from the header, or the test name for a single-script transcript. */
@@ -123,6 +126,10 @@ export function parseTranscript(text: string, test = "<transcript>"): Transcript
     const directive = parseDirective(body.startsWith("#") ? body.slice(1) : body);
     if (directive) {
       current.steps.push(directive);
+      continue;
+    }
+    if (/\(single write\)/i.test(body)) {
+      current.steps.push({ kind: "burst" });
       continue;
     }
     if (SKIP_BRANCH.test(body)) {

@@ -202,6 +202,28 @@ export function hexTypeName(hex: string): string {
   return hex.length >= 38 ? typeName(parseInt(hex.slice(36, 38), 16)) : "?";
 }
 
+/** The type name, with code/subcode and text for a NOTIFICATION: `NOTIFICATION 6/4 "Administrative Reset"`. */
+export function summarize(msg: Uint8Array): string {
+  const name = typeName(msg[18]);
+  return msg[18] === MessageType.NOTIFICATION ? `${name} ${describeNotification(msg)}` : name;
+}
+
+/**
+ * A NOTIFICATION's code/subcode and, when its data is printable text (RFC 9003 shutdown communication or
+ * ExaBGP's own messages), that text: what a person needs to read a failure report.
+ */
+export function describeNotification(msg: Uint8Array): string {
+  if (msg.length < HEADER_LENGTH + 2) return "truncated";
+  const [code, subcode] = [msg[HEADER_LENGTH], msg[HEADER_LENGTH + 1]];
+  let data = msg.subarray(HEADER_LENGTH + 2);
+  if (code === 6 && (subcode === 2 || subcode === 4) && data.length > 0 && data[0] === data.length - 1) {
+    data = data.subarray(1); // RFC 9003 §2: a length octet precedes the text
+  }
+  const text = new TextDecoder("utf-8", { fatal: false }).decode(data);
+  const printable = data.length > 0 && /^[\x20-\x7e]*$/.test(text);
+  return `${code}/${subcode}${printable ? ` ${JSON.stringify(text)}` : ""}`;
+}
+
 /**
  * Incremental framing: feed chunks, get whole messages. One buffer per connection; a partial header stays
  * buffered until the rest arrives.

@@ -1,6 +1,6 @@
 /**
  * Shared fixtures of the event-encoder tests: where the golden data lives (ExaBGP 5.0.13's captured event
- * streams and the conformance decoding vectors), and the messages of that capture rebuilt from
+ * streams in golden/, the conformance decoding vectors), and the messages of that capture rebuilt from
  * capture.conf (iBGP AS 65000, router-id 10.0.0.1, ipv4+ipv6 unicast, route-refresh, graceful-restart 120,
  * route 192.0.2.0/24 next-hop 10.0.0.1 med 10 community 65000:1; the peer mirrors the OPEN with router-id
  * 10.0.0.2 and sends 0.0.0.0/32 next-hop 127.0.0.1).
@@ -12,34 +12,28 @@ import type { OpenMessage } from "../../lib/bgp/types.ts";
 
 const REPO = new URL("../../", import.meta.url).pathname;
 
-function locate(relative: string, probe: string): string {
-  const env = process.env.TSBGP_SHARED;
-  const candidates = [
-    env ? `${env}/${relative}` : "",
-    `${REPO}../shared/${relative}`,
-    `/work/shared/${relative}`,
-  ];
-  const dir = candidates.find((d) => d && existsSync(`${d}/${probe}`));
-  if (!dir) {
-    throw new Error(`golden data not found: ${relative} (tried ${candidates.filter((d) => d).join(", ")})`);
-  }
+/** Captured event streams, copied into the repository next to these tests (golden/README.md). */
+const GOLDEN = new URL("./golden/", import.meta.url).pathname;
+
+/** The decoding vectors: the repository's copy of the suite, else the shared one beside it. */
+export function decodingDir(): string {
+  const env = process.env.TSBGP_CONFORMANCE_DIR;
+  const candidates = [env ? `${env}/decoding` : "", `${REPO}conformance/exabgp-5.0/decoding`];
+  candidates.push(
+    `${REPO}../shared/conformance/exabgp-5.0/decoding`,
+    "/work/shared/conformance/exabgp-5.0/decoding",
+  );
+  const dir = candidates.find((d) => d && existsSync(`${d}/ipv4-unicast-1`));
+  if (!dir) throw new Error(`decoding vectors not found (tried ${candidates.filter((d) => d).join(", ")})`);
   return dir;
 }
 
-export function eventsDir(): string {
-  return locate("reference/exabgp-5.0-events", "capture.conf");
-}
-
-export function decodingDir(): string {
-  return locate("conformance/exabgp-5.0/decoding", "ipv4-unicast-1");
-}
-
 export function capturedJsonLines(): string[] {
-  return readFileSync(`${eventsDir()}/exabgp-5.0.13-events.json.txt`, "utf8").split("\n").filter((l) => l);
+  return readFileSync(`${GOLDEN}exabgp-5.0.13-events.json.txt`, "utf8").split("\n").filter((l) => l);
 }
 
 export function capturedText(): string {
-  return readFileSync(`${eventsDir()}/exabgp-5.0.13-events.text.txt`, "utf8");
+  return readFileSync(`${GOLDEN}exabgp-5.0.13-events.text.txt`, "utf8");
 }
 
 export function fromHex(text: string): Uint8Array {

@@ -97,6 +97,22 @@ describe("JSON update events", () => {
     assert.deepEqual(update.attribute, { origin: "igp", "attribute-0x63-0xC0": "0x0102" });
   });
 
+  it("AIGP (RFC 7311 §3: the AIGP TLV's 8-octet metric) as a number", () => {
+    const body = fromHex("0000 001C 40010100 400200 400304 0A000001 801A0B 01 000B 0000000000000064 08 0A");
+    const update =
+      parse(enc().update(captureNeighbor(), "receive", decodeUpdate(body, DEFAULT_CONTEXT))).neighbor
+        .message.update;
+    assert.deepEqual(update.attribute, { origin: "igp", aigp: 100 });
+  });
+
+  it("compact (exabgp.api.compact): prefixes as bare strings", () => {
+    const compact = new JsonEncoder({ host: "h", pid: 1, ppid: 1, clock: () => 1, compact: true });
+    const msg = decodeUpdate(fromHex("0004 18010100 000D 800F0A 0002 01 30 20010DB80001"), DEFAULT_CONTEXT);
+    assert.deepEqual(parse(compact.update(captureNeighbor(), "send", msg)).neighbor.message.update, {
+      withdraw: { "ipv4 unicast": ["1.1.0.0/24"], "ipv6 unicast": ["2001:db8:1::/48"] },
+    });
+  });
+
   it("adds the negotiated copy only when given", () => {
     const msg = decodeUpdate(fromHex("0004 18010100 0000"), DEFAULT_CONTEXT);
     assert.equal(parse(enc().update(captureNeighbor(), "send", msg)).neighbor.negotiated, undefined);

@@ -60,7 +60,10 @@ describe("exabgp environment variables (§5.4)", () => {
     assert.equal(parseEnvironment({ "exabgp.tcp.port": "1000", exabgp_tcp_port: "2000" }).tcp.port, 1000);
   });
   it("keeps other options as text", () => {
-    const env = parseEnvironment({ "exabgp.api.show-routes-format": "v2", exabgp_bgp_paths_limit_audit: "false" });
+    const env = parseEnvironment({
+      "exabgp.api.show-routes-format": "v2",
+      exabgp_bgp_paths_limit_audit: "false",
+    });
     assert.equal(env.raw["api.show-routes-format"], "v2");
     assert.equal(env.raw["bgp.paths_limit_audit"], "false");
   });
@@ -71,9 +74,16 @@ describe("exabgp environment variables (§5.4)", () => {
     assert.equal(optionName("HOME"), undefined);
   });
   it("rejects bad values naming the variable", () => {
-    assert.throws(() => parseEnvironment({ exabgp_tcp_port: "http" }), (e: unknown) =>
-      e instanceof EnvironmentError && e.message === "exabgp_tcp_port: expects a number 1..65535, got 'http'");
-    assert.throws(() => parseEnvironment({ "exabgp.api.ack": "maybe" }), /exabgp\.api\.ack: expects true or false/);
+    assert.throws(
+      () => parseEnvironment({ exabgp_tcp_port: "http" }),
+      (e: unknown) =>
+        e instanceof EnvironmentError &&
+        e.message === "exabgp_tcp_port: expects a number 1..65535, got 'http'",
+    );
+    assert.throws(
+      () => parseEnvironment({ "exabgp.api.ack": "maybe" }),
+      /exabgp\.api\.ack: expects true or false/,
+    );
     assert.throws(() => parseEnvironment({ exabgp_api_encoder: "xml" }), /expects json or text/);
     assert.throws(() => parseEnvironment({ exabgp_log_level: "LOUD" }), /exabgp_log_level/);
   });

@@ -56,7 +56,11 @@ describe("models of the conformance tests match the bytes ExaBGP sends", () => {
   it("conf-aggregator: as-path, atomic-aggregate, aggregator", () => {
     const nb = assertMatchesWire("conf-aggregator");
     assert.equal(nb.description, "a quagga test peer");
-    assert.deepEqual(nb.routes[0].attributes.map((a) => a.kind).sort(), ["aggregator", "as-path", "atomic-aggregate"]);
+    assert.deepEqual(nb.routes[0].attributes.map((a) => a.kind).sort(), [
+      "aggregator",
+      "as-path",
+      "atomic-aggregate",
+    ]);
   });
   it("conf-attributes: generic attribute sent verbatim", () => {
     const nb = assertMatchesWire("conf-attributes");
@@ -96,7 +100,12 @@ describe("models of the conformance tests match the bytes ExaBGP sends", () => {
   it("conf-group-limit: IPv4 and IPv6 routes, families from the block", () => {
     const nb = assertMatchesWire("conf-group-limit");
     assert.deepEqual(nb.families, [IPV4_UNICAST, IPV6_UNICAST]);
-    assert.deepEqual(nb.routes.map((r) => r.nlri.family), [IPV4_UNICAST, IPV4_UNICAST, IPV6_UNICAST, IPV6_UNICAST]);
+    assert.deepEqual(nb.routes.map((r) => r.nlri.family), [
+      IPV4_UNICAST,
+      IPV4_UNICAST,
+      IPV6_UNICAST,
+      IPV6_UNICAST,
+    ]);
   });
   it("conf-path-information: path ids from dotted and plain forms", () => {
     const nb = assertMatchesWire("conf-path-information", true);
@@ -158,17 +167,37 @@ describe("neighbor, process and api statements", () => {
   it("example-healthcheck: run is split like a shell, quotes kept together", () => {
     const p = load("example-healthcheck.conf").processes[0];
     assert.deepEqual(p.run, [
-      "python3", "-m", "exabgp", "healthcheck", "-s", "--name", "nginx", "--cmd",
-      "curl --fail --verbose --max-time 2 http://localhost", "--start-ip", "0",
+      "python3",
+      "-m",
+      "exabgp",
+      "healthcheck",
+      "-s",
+      "--name",
+      "nginx",
+      "--cmd",
+      "curl --fail --verbose --max-time 2 http://localhost",
+      "--start-ip",
+      "0",
     ]);
   });
   it("api-open: capabilities and nexthop block", () => {
     const nb = onlyNeighbor(load("api-open.conf"));
     assert.deepEqual(nb.capability, {
-      asn4: true, routeRefresh: true, gracefulRestart: 360, addPath: 3, multiSession: true, operational: true,
-      extendedMessage: true, aigp: true, nexthop: false, softwareVersion: false,
+      asn4: true,
+      routeRefresh: true,
+      gracefulRestart: 360,
+      addPath: 3,
+      multiSession: true,
+      operational: true,
+      extendedMessage: true,
+      aigp: true,
+      nexthop: false,
+      softwareVersion: false,
     });
-    assert.deepEqual(nb.nexthopFamilies, [{ family: IPV4_UNICAST, nextHopAfi: 2 }, { family: IPV6_UNICAST, nextHopAfi: 1 }]);
+    assert.deepEqual(nb.nexthopFamilies, [{ family: IPV4_UNICAST, nextHopAfi: 2 }, {
+      family: IPV6_UNICAST,
+      nextHopAfi: 1,
+    }]);
     assert.equal(nb.api[0].send.open && nb.api[0].receive.consolidate, true);
   });
   it("graceful-restart without a time is the hold-time; disable is off", () => {
@@ -212,7 +241,10 @@ describe("routes of families without a codec are kept as unsupported", () => {
   it("conf-vpn: rd + label → ipv4 mpls-vpn", () => {
     const nb = onlyNeighbor(load("conf-vpn.conf"));
     assert.deepEqual(nb.routes, []);
-    assert.deepEqual(nb.unsupported.map((u) => [u.family, u.source.line]), [["ipv4 mpls-vpn", 13], ["ipv4 mpls-vpn", 14]]);
+    assert.deepEqual(nb.unsupported.map((u) => [u.family, u.source.line]), [["ipv4 mpls-vpn", 13], [
+      "ipv4 mpls-vpn",
+      14,
+    ]]);
   });
   it("conf-flow: flow routes, flow-vpn when an rd is given, ipv6 flow", () => {
     const fams = onlyNeighbor(load("conf-flow.conf")).unsupported.map((u) => u.family);
@@ -221,7 +253,10 @@ describe("routes of families without a codec are kept as unsupported", () => {
     assert.ok(fams.includes("ipv6 flow"));
   });
   it("conf-l2vpn, conf-mvpn, conf-srv6-mup, conf-prefix-sid", () => {
-    assert.deepEqual(onlyNeighbor(load("conf-l2vpn.conf")).unsupported.map((u) => u.family), Array(3).fill("l2vpn vpls"));
+    assert.deepEqual(
+      onlyNeighbor(load("conf-l2vpn.conf")).unsupported.map((u) => u.family),
+      Array(3).fill("l2vpn vpls"),
+    );
     assert.equal(onlyNeighbor(load("conf-mvpn.conf")).unsupported.length, 6);
     assert.equal(onlyNeighbor(load("conf-srv6-mup.conf")).unsupported.length, 10);
     assert.deepEqual(onlyNeighbor(load("conf-prefix-sid.conf")).unsupported.map((u) => u.family), [

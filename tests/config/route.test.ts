@@ -11,7 +11,9 @@ const attr = <K extends Attribute["kind"]>(attrs: readonly Attribute[], kind: K)
 
 describe("route grammar", () => {
   it("parses the example of the brief", () => {
-    const routes = parseRouteLine("10.0.0.0/24 next-hop 1.2.3.4 med 100 community [ 1:2 no-export ] split /25");
+    const routes = parseRouteLine(
+      "10.0.0.0/24 next-hop 1.2.3.4 med 100 community [ 1:2 no-export ] split /25",
+    );
     assert.equal(routes.length, 2);
     assert.deepEqual(routes.map((r) => [...(r.nlri as PrefixNlri).bytes]), [[10, 0, 0, 0], [10, 0, 0, 128]]);
     for (const r of routes) {
@@ -34,16 +36,19 @@ describe("route grammar", () => {
 
   it("split of an IPv6 prefix across a byte boundary", () => {
     const routes = parseRouteLine("2001:db8::/31 next-hop ::1 split /34");
-    assert.deepEqual(routes.map((r) => [...(r.nlri as PrefixNlri).bytes].map((b) => b.toString(16)).join(".")), [
-      "20.1.d.b8.0",
-      "20.1.d.b8.40",
-      "20.1.d.b8.80",
-      "20.1.d.b8.c0",
-      "20.1.d.b9.0",
-      "20.1.d.b9.40",
-      "20.1.d.b9.80",
-      "20.1.d.b9.c0",
-    ]);
+    assert.deepEqual(
+      routes.map((r) => [...(r.nlri as PrefixNlri).bytes].map((b) => b.toString(16)).join(".")),
+      [
+        "20.1.d.b8.0",
+        "20.1.d.b8.40",
+        "20.1.d.b8.80",
+        "20.1.d.b8.c0",
+        "20.1.d.b9.0",
+        "20.1.d.b9.40",
+        "20.1.d.b9.80",
+        "20.1.d.b9.c0",
+      ],
+    );
   });
 
   it("origin, as-path with an AS set, local-preference, atomic-aggregate, aggregator", () => {
@@ -53,7 +58,10 @@ describe("route grammar", () => {
     assert.deepEqual(r.nextHop, { kind: "self" });
     assert.equal(attr(r.attributes, "origin")?.value, 1);
     // RFC 4271 §4.3: AS_SEQUENCE = 2, AS_SET = 1.
-    assert.deepEqual(attr(r.attributes, "as-path")?.segments, [{ type: 2, asns: [1, 2] }, { type: 1, asns: [3, 4] }]);
+    assert.deepEqual(attr(r.attributes, "as-path")?.segments, [{ type: 2, asns: [1, 2] }, {
+      type: 1,
+      asns: [3, 4],
+    }]);
     assert.equal(attr(r.attributes, "local-preference")?.value, 50);
     assert.ok(attr(r.attributes, "atomic-aggregate"));
     // RFC 5396 asdot: 1.10 = 65546.
@@ -61,8 +69,14 @@ describe("route grammar", () => {
   });
 
   it("a bare AS number is a one-AS sequence; () alone is a set", () => {
-    assert.deepEqual(attr(parseRouteLine("1.0.0.0/8 as-path 100")[0].attributes, "as-path")?.segments, [{ type: 2, asns: [100] }]);
-    assert.deepEqual(attr(parseRouteLine("1.0.0.0/8 as-path ( 5 6 )")[0].attributes, "as-path")?.segments, [{ type: 1, asns: [5, 6] }]);
+    assert.deepEqual(attr(parseRouteLine("1.0.0.0/8 as-path 100")[0].attributes, "as-path")?.segments, [{
+      type: 2,
+      asns: [100],
+    }]);
+    assert.deepEqual(attr(parseRouteLine("1.0.0.0/8 as-path ( 5 6 )")[0].attributes, "as-path")?.segments, [{
+      type: 1,
+      asns: [5, 6],
+    }]);
   });
 
   it("originator-id, cluster-list, aigp, large-community, path-information, pseudo-attributes", () => {
@@ -107,8 +121,14 @@ describe("route grammar", () => {
       kind: "unsupported",
       family: "ipv4 mpls-vpn",
     });
-    assert.deepEqual(parseRouteLineSpec("10.0.0.0/24 label [ 1 ] next-hop 1.1.1.1"), { kind: "unsupported", family: "ipv4 nlri-mpls" });
-    assert.throws(() => parseRouteLine("10.0.0.0/24 label 5 next-hop 1.1.1.1"), /ipv4 nlri-mpls are not supported/);
+    assert.deepEqual(parseRouteLineSpec("10.0.0.0/24 label [ 1 ] next-hop 1.1.1.1"), {
+      kind: "unsupported",
+      family: "ipv4 nlri-mpls",
+    });
+    assert.throws(
+      () => parseRouteLine("10.0.0.0/24 label 5 next-hop 1.1.1.1"),
+      /ipv4 nlri-mpls are not supported/,
+    );
   });
 
   it("errors say what was found and what was expected", () => {
@@ -117,6 +137,7 @@ describe("route grammar", () => {
       ["10.0.0.0/24 next-hop 1.2.3", /^'next-hop' expects an IP address or 'self', got '1\.2\.3'$/],
       ["10.0.0.0/33 next-hop 1.2.3.4", /expects a prefix/],
       ["10.0.0.0/24 colour blue", /^unknown route attribute 'colour'$/],
+      ["10.0.0.0/24 constructor 1", /^unknown route attribute 'constructor'$/],
       ["10.0.0.0/24 community [ 1:2", /'community' expects '\]' to close the list, got the end of the route/],
       ["10.0.0.0/24 community 70000:1", /'community' expects a:b/],
       ["10.0.0.0/24 origin best", /'origin' expects igp, egp or incomplete, got 'best'/],
@@ -124,7 +145,11 @@ describe("route grammar", () => {
       ["10.0.0.0/24 med", /'med' expects a number 0\.\.4294967295, got the end of the route/],
     ];
     for (const [line, re] of cases) {
-      assert.throws(() => parseRouteLine(line), (e: unknown) => e instanceof RouteError && re.test(e.message), line);
+      assert.throws(
+        () => parseRouteLine(line),
+        (e: unknown) => e instanceof RouteError && re.test(e.message),
+        line,
+      );
     }
   });
 });

@@ -7,7 +7,21 @@ const words = (text: string) => tokenize(text).map((t) => t.text);
 
 describe("configuration tokenizer (ExaBGP §5.1 lexical rules)", () => {
   it("separates words on whitespace and makes [ ] ( ) , ; { } tokens", () => {
-    assert.deepEqual(words("a [b,c] (d);{e}"), ["a", "[", "b", ",", "c", "]", "(", "d", ")", ";", "{", "e", "}"]);
+    assert.deepEqual(words("a [b,c] (d);{e}"), [
+      "a",
+      "[",
+      "b",
+      ",",
+      "c",
+      "]",
+      "(",
+      "d",
+      ")",
+      ";",
+      "{",
+      "e",
+      "}",
+    ]);
   });
   it("removes quotes and keeps what they enclose as one word", () => {
     const t = tokenize(`description "a quagga; {peer}" 'x # y';`);

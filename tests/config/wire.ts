@@ -63,7 +63,10 @@ function readNlri(afi: number, data: Uint8Array, addPath: boolean): { prefix: st
     }
     const len = data[i++];
     const n = (len + 7) >> 3;
-    out.push({ prefix: prefixText(afi, len, data.subarray(i, i + n)), ...(pathId !== undefined && { pathId }) });
+    out.push({
+      prefix: prefixText(afi, len, data.subarray(i, i + n)),
+      ...(pathId !== undefined && { pathId }),
+    });
     i += n;
   }
   return out;

@@ -90,7 +90,10 @@ describe("native YAML configuration", () => {
     assert.equal(a.api[0].neighborChanges, true);
     assert.equal(a.routes.length, 1);
     assert.deepEqual([...(a.routes[0].nlri as PrefixNlri).bytes], [10, 0, 0]);
-    assert.deepEqual(a.unsupported.map((u) => [u.family, u.source.line]), [["ipv4 mpls-vpn", lineOf(GOOD, "rd 65000:1")]]);
+    assert.deepEqual(a.unsupported.map((u) => [u.family, u.source.line]), [[
+      "ipv4 mpls-vpn",
+      lineOf(GOOD, "rd 65000:1"),
+    ]]);
     assert.equal(b.peerAs, "auto");
     assert.equal(b.holdTime, 180);
     assert.equal(b.localAddress, "auto");
@@ -98,24 +101,69 @@ describe("native YAML configuration", () => {
   });
 
   it("an empty document is an empty configuration", () => {
-    assert.deepEqual(parseYamlConfig("", "e.yaml"), { files: ["e.yaml"], processes: [], neighbors: [], warnings: [] });
+    assert.deepEqual(parseYamlConfig("", "e.yaml"), {
+      files: ["e.yaml"],
+      processes: [],
+      neighbors: [],
+      warnings: [],
+    });
   });
 
   it("rejects invalid values with file, line and field", () => {
-    rejects(mutate(GOOD, "holdTime: 90", "holdTime: 2"), lineOf(GOOD, "holdTime"), /^neighbors\[0\]\.holdTime: expects a number 0 or 3\.\.65535, got 2$/);
-    rejects(mutate(GOOD, "holdTime: 90", "holdTme: 90"), lineOf(GOOD, "holdTime"), /^neighbors\[0\]\.holdTme: is not a known field/);
-    rejects(mutate(GOOD, "    localAs: 65000\n", ""), lineOf(GOOD, "peerAddress: 127"), /^neighbors\[0\]\.localAs: is required/);
-    rejects(mutate(GOOD, "routerId: 192.0.2.1", "routerId: 192.0.2"), lineOf(GOOD, "routerId: 192"), /^neighbors\[0\]\.routerId: expects an IPv4 address, got '192\.0\.2'/);
-    rejects(mutate(GOOD, "peerAs: 65001", "peerAs: -1"), lineOf(GOOD, "peerAs: 65001"), /^neighbors\[0\]\.peerAs: expects an AS number/);
-    rejects(mutate(GOOD, "[ipv4 unicast, ipv4 flow]", "[ipv4 unicast, ipv4 flwo]"), lineOf(GOOD, "families:"), /^neighbors\[0\]\.families\[1\]: expects a family/);
-    rejects(mutate(GOOD, "send: [packets]", "send: [packet]"), lineOf(GOOD, "send: [packets]"), /^neighbors\[0\]\.api\[0\]\.send\[0\]: expects one of parsed/);
-    rejects(mutate(GOOD, "encoder: text", "encoder: xml"), lineOf(GOOD, "encoder: text"), /^processes\[1\]\.encoder: expects json or text/);
-    rejects(mutate(GOOD, "addPath: send/receive", "addPath: both"), lineOf(GOOD, "addPath"), /^neighbors\[0\]\.capability\.addPath: expects disable, send/);
+    rejects(
+      mutate(GOOD, "holdTime: 90", "holdTime: 2"),
+      lineOf(GOOD, "holdTime"),
+      /^neighbors\[0\]\.holdTime: expects a number 0 or 3\.\.65535, got 2$/,
+    );
+    rejects(
+      mutate(GOOD, "holdTime: 90", "holdTme: 90"),
+      lineOf(GOOD, "holdTime"),
+      /^neighbors\[0\]\.holdTme: is not a known field/,
+    );
+    rejects(
+      mutate(GOOD, "    localAs: 65000\n", ""),
+      lineOf(GOOD, "peerAddress: 127"),
+      /^neighbors\[0\]\.localAs: is required/,
+    );
+    rejects(
+      mutate(GOOD, "routerId: 192.0.2.1", "routerId: 192.0.2"),
+      lineOf(GOOD, "routerId: 192"),
+      /^neighbors\[0\]\.routerId: expects an IPv4 address, got '192\.0\.2'/,
+    );
+    rejects(
+      mutate(GOOD, "peerAs: 65001", "peerAs: -1"),
+      lineOf(GOOD, "peerAs: 65001"),
+      /^neighbors\[0\]\.peerAs: expects an AS number/,
+    );
+    rejects(
+      mutate(GOOD, "[ipv4 unicast, ipv4 flow]", "[ipv4 unicast, ipv4 flwo]"),
+      lineOf(GOOD, "families:"),
+      /^neighbors\[0\]\.families\[1\]: expects a family/,
+    );
+    rejects(
+      mutate(GOOD, "send: [packets]", "send: [packet]"),
+      lineOf(GOOD, "send: [packets]"),
+      /^neighbors\[0\]\.api\[0\]\.send\[0\]: expects one of parsed/,
+    );
+    rejects(
+      mutate(GOOD, "encoder: text", "encoder: xml"),
+      lineOf(GOOD, "encoder: text"),
+      /^processes\[1\]\.encoder: expects json or text/,
+    );
+    rejects(
+      mutate(GOOD, "addPath: send/receive", "addPath: both"),
+      lineOf(GOOD, "addPath: send"),
+      /^neighbors\[0\]\.capability\.addPath: expects disable, send/,
+    );
   });
 
   it("rejects bad routes at the line of the route", () => {
     const bad = mutate(GOOD, "med 100", "med lots");
-    rejects(bad, lineOf(bad, "med lots"), /^neighbors\[0\]\.routes\[0\]: 'med' expects a number 0\.\.4294967295, got 'lots'$/);
+    rejects(
+      bad,
+      lineOf(bad, "med lots"),
+      /^neighbors\[0\]\.routes\[0\]: 'med' expects a number 0\.\.4294967295, got 'lots'$/,
+    );
   });
 
   it("rejects YAML syntax errors and duplicate keys with their line", () => {
@@ -127,7 +175,11 @@ describe("native YAML configuration", () => {
 
   it("rejects a process defined twice and a bad run line", () => {
     const twice = mutate(GOOD, "name: watcher", "name: announce");
-    rejects(twice, lineOf(GOOD, "name: watcher"), /processes\[1\]\.name: process 'announce' is defined twice/);
+    rejects(
+      twice,
+      lineOf(GOOD, "name: watcher"),
+      /processes\[1\]\.name: process 'announce' is defined twice/,
+    );
     const quote = mutate(GOOD, `--name "a b"`, `--name "a b`);
     rejects(quote, lineOf(GOOD, "name: announce"), /processes\[0\]\.run: unterminated double quote/);
   });

@@ -4,7 +4,8 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { type MsgFile, parseMsg, readMsgFile } from "../../scripts/conformance/msg.ts";
 import { type PeerHandle, type PeerOptions, startPeer } from "../../scripts/conformance/peer.ts";
-import { defaultDataDir } from "../../scripts/conformance/suite.ts";
+import { scriptCommand } from "../../scripts/conformance/self.ts";
+import { defaultDataDir, REPO_ROOT } from "../../scripts/conformance/suite.ts";
 import { fromHex, toHex } from "../../scripts/conformance/wire.ts";
 import { FakeSpeaker, SPEAKER_OPEN } from "./fake-speaker.ts";
 
@@ -336,6 +337,30 @@ describe("test peer", () => {
       assert.ok(result.report.includes("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0017:02:00000000"), result.report);
       speaker.close();
     });
+  });
+
+  it("runs standalone: prints its port, judges a session, exits 0 with 'successful'", async () => {
+    const [cmd, ...args] = scriptCommand(join(REPO_ROOT, "scripts", "conformance", "peer.ts"), [
+      join(ENCODING, "conf-ebgp.msg"),
+      "--overall",
+      "10",
+    ]);
+    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    const port = await new Promise<number>((resolve) => {
+      child.stdout.setEncoding("utf8").on("data", (d: string) => {
+        out += d;
+        const m = /listening on 127\.0\.0\.1 (\d+)/.exec(out);
+        if (m) resolve(Number(m[1]));
+      });
+    });
+    const code = new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
+    const speaker = await FakeSpeaker.connect(port);
+    await speaker.open();
+    speaker.send(...raws(await readMsgFile(join(ENCODING, "conf-ebgp.msg"))));
+    assert.equal(await code, 0);
+    assert.match(out, /\nsuccessful \(2 message\(s\) matched\)\n$/);
+    speaker.close();
   });
 
   it("frames messages split across TCP segments and several in one segment", async () => {

@@ -37,19 +37,27 @@ describe("player", () => {
     assert.equal(classifyAnswer('{"type": "update"}'), "other");
   });
 
-  it("writes consecutive commands in one write and waits for the acks before the next burst", async () => {
+  it("writes each command on its own and waits for the acks before going on", async () => {
     const { io, stdin, writes } = fakeIo();
     const done = play(steps("a 1\nb 2\n# wait-for-ack 2\nc 3\n# wait-for-shutdown\n"), io);
     await new Promise((r) => setTimeout(r, 50));
-    assert.deepEqual(writes, ["a 1\nb 2\n"]);
+    assert.deepEqual(writes, ["a 1\n", "b 2\n"]);
     stdin.write("done\n");
     await new Promise((r) => setTimeout(r, 50));
-    assert.deepEqual(writes, ["a 1\nb 2\n"]); // one ack of two: still waiting
+    assert.deepEqual(writes, ["a 1\n", "b 2\n"]); // one ack of two: still waiting
     stdin.write('{"answer": "done"}\n');
     await new Promise((r) => setTimeout(r, 50));
-    assert.deepEqual(writes, ["a 1\nb 2\n", "c 3\n"]);
+    assert.deepEqual(writes, ["a 1\n", "b 2\n", "c 3\n"]);
     stdin.write("shutdown\n");
     assert.equal(await done, 0);
+  });
+
+  it("writes the commands after a (single write) marker in one write (api-fast's bursts)", async () => {
+    const { io, writes } = fakeIo();
+    const text =
+      "# --- burst 1 (single write)\na 1\nb 2\n# wait 0.01s\n# --- burst 2 (single write)\nc 3\nd 4\ne 5\n";
+    assert.equal(await play(steps(text), io), 0);
+    assert.deepEqual(writes, ["a 1\nb 2\n", "c 3\nd 4\ne 5\n"]);
   });
 
   it("exits 1 when an ack that must come does not, and when one that must not come does", async () => {

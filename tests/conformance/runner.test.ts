@@ -1,12 +1,12 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { parseMustPass, runSuite, speakerCommand } from "../../scripts/conformance/runner.ts";
-import { scriptCommand } from "../../scripts/conformance/self.ts";
+import { currentRuntime, scriptCommand } from "../../scripts/conformance/self.ts";
 import { defaultDataDir, REPO_ROOT } from "../../scripts/conformance/suite.ts";
 
 const FAKE = scriptCommand(join(REPO_ROOT, "tests", "conformance", "fake-speaker-cli.ts"));
@@ -85,7 +85,10 @@ describe("conformance runner", () => {
       assert.equal(right.code, 0, right.out);
       assert.match(
         right.out,
-        /^PASS conf-ebgp \(\d+\.\ds\)\nconformance bun: 1\/1 passed\n1 passed, 0 failed\n$/,
+        // the default target is the runtime that runs the runner
+        new RegExp(
+          `^PASS conf-ebgp \\(\\d+\\.\\ds\\)\nconformance ${currentRuntime()}: 1/1 passed\n1 passed, 0 failed\n$`,
+        ),
       );
 
       // a failing test outside the list is printed but does not count
@@ -96,6 +99,50 @@ describe("conformance runner", () => {
       assert.equal(unlisted.code, 0, unlisted.out);
       assert.match(unlisted.out, /^FAIL conf-ebgp/);
       assert.equal(unlisted.out.trim().split("\n").at(-1), "0 passed, 0 failed");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("bounds a silent speaker and stops it by PID: SIGTERM, then SIGKILL when it ignores SIGTERM", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tsbgp-runner-stop-"));
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    try {
+      for (
+        const [label, script] of [
+          ["polite", `echo $$ > ${dir}/polite; exec sleep 100`],
+          ["stubborn", `trap "" TERM; echo $$ > ${dir}/stubborn; while :; do sleep 0.1; done`],
+        ]
+      ) {
+        const started = Date.now();
+        const summary = await runSuite({
+          target: "bun",
+          dataDir: defaultDataDir(),
+          speaker: ["sh", "-c", script, "sh"],
+          only: ["conf-ebgp"],
+          peerTimeoutMs: 10_000,
+          testTimeoutMs: 700,
+          termGraceMs: 1000,
+          print: () => {},
+        });
+        const [outcome] = summary.outcomes;
+        assert.equal(outcome.ok, false);
+        assert.match(outcome.reason, /^hard timeout: the test took more than 0.7s/);
+        const pid = Number(readFileSync(join(dir, label), "utf8"));
+        assert.equal(alive(pid), false, `${label} speaker ${pid} still running`);
+        const took = Date.now() - started;
+        // 0.7 s of test, then SIGTERM; the stubborn speaker gets SIGKILL 1 s later
+        if (label === "stubborn") {
+          assert.ok(took >= 1700, `SIGKILL came after ${took}ms, before the 1 s grace`);
+        } else assert.ok(took < 1700, `a speaker that obeys SIGTERM took ${took}ms to stop`);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

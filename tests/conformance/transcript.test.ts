@@ -134,6 +134,28 @@ describe("transcript reader", () => {
     assert.equal(selectSection(watchdog, "watchdog.run"), watchdog.sections[0]);
   });
 
+  it("marks api-fast's single-write bursts", () => {
+    const kinds = transcript("api-fast").sections[0].steps.map((s) =>
+      s.kind === "send" ? s.line.split(" ")[0] : s.kind
+    );
+    assert.deepEqual(kinds, [
+      "wait",
+      "burst",
+      "announce",
+      "announce",
+      "withdraw",
+      "announce",
+      "wait",
+      "burst",
+      "announce",
+      "announce",
+      "withdraw",
+      "wait",
+      "announce",
+      "wait-for-shutdown",
+    ]);
+  });
+
   it("loops the watchdog script", () => {
     const steps = transcript("conf-watchdog").sections[0].steps;
     assert.deepEqual(steps.map((s) => s.kind), ["send", "wait", "send", "wait", "repeat"]);

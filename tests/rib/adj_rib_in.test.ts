@@ -32,7 +32,10 @@ describe("AdjRibIn", () => {
     assert.deepEqual(r.nextHop, { kind: "ip", address: "192.0.2.1" });
     assert.deepEqual(r.attributes, [origin, asPath]);
     rib.apply(update({ withdrawn: [prefixNlri("10.1.0.0/16")] }));
-    assert.deepEqual(text(rib), [`${IPV4_UNICAST}:10.0.0.0/8 192.0.2.1`, `${IPV4_UNICAST}:10.2.0.0/16 192.0.2.1`]);
+    assert.deepEqual(text(rib), [
+      `${IPV4_UNICAST}:10.0.0.0/8 192.0.2.1`,
+      `${IPV4_UNICAST}:10.2.0.0/16 192.0.2.1`,
+    ]);
   });
 
   it("MP_REACH and MP_UNREACH routes (RFC 4760), the next hop from MP_REACH", () => {

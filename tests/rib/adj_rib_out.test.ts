@@ -7,12 +7,25 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { prefixNlri as prefix } from "../../lib/bgp/nlri/prefix.ts";
 import { AdjRibOut } from "../../lib/rib/adj_rib_out.ts";
-import { drain, hex, IPV4_UNICAST, IPV6_UNICAST, negotiated, raw, route, sorted } from "./helpers.ts";
+import {
+  drain,
+  familyKey,
+  fromHex,
+  hex,
+  IPV4_UNICAST,
+  IPV6_UNICAST,
+  negotiated,
+  raw,
+  route,
+  sorted,
+} from "./helpers.ts";
 
 const EOR_IPV4 = raw("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0017:02:00000000");
 /** api-rib.msg: 192.168.0.N/32 next-hop 10.0.0.N, iBGP AS 1. */
 const announced = (n: number) =>
-  raw(`FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0031:02:00000015400101004002004003040A00000${n}4005040000006420C0A8000${n}`);
+  raw(
+    `FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0031:02:00000015400101004002004003040A00000${n}4005040000006420C0A8000${n}`,
+  );
 const withdrawn = (n: number) => raw(`FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:001C:02:000520C0A8000${n}0000`);
 const BORR = raw("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0017:05:00010101");
 const EORR = raw("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0017:05:00010201");
@@ -80,6 +93,20 @@ describe("AdjRibOut: api-rib and api-rr-rib (flush / clear adj-rib out)", () => 
     assert.deepEqual(f[8], [announced(5)]);
   });
 
+  it("flush with a withdraw and re-announce in the same batch: the announce follows the withdraw", () => {
+    const rib = ibgp({ groupUpdates: false });
+    rib.start(negotiated());
+    rib.announce(r(1));
+    rib.announce(r(2));
+    drain(rib);
+    rib.resend(undefined, true);
+    rib.withdraw(r(1));
+    rib.announce(r(1));
+    rib.announce(r(3));
+    // The refresh re-sends the cache as it is now (3 included); 1 waits for its withdraw.
+    assert.deepEqual(drain(rib), [BORR, announced(2), announced(3), EORR, withdrawn(1), announced(1)]);
+  });
+
   it("resend before the session is up does nothing (the start sends everything)", () => {
     const rib = ibgp({ groupUpdates: false });
     rib.announce(r(2));
@@ -92,10 +119,16 @@ describe("AdjRibOut: api-rib and api-rr-rib (flush / clear adj-rib out)", () => 
 describe("AdjRibOut: coalescing (api-fast, api-add-remove)", () => {
   // api-fast.msg
   const nh = "101.1.101.1";
-  const A_25_1 = raw("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0031:02:000000154001010040020040030465016501400504000000641901010000");
+  const A_25_1 = raw(
+    "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0031:02:000000154001010040020040030465016501400504000000641901010000",
+  );
   const W_25_2 = raw("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:001C:02:000519020200000000");
-  const A_24_2 = raw("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0030:02:0000001540010100400200400304650165014005040000006418020200");
-  const A_DEFAULT = raw("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:002D:02:0000001540010100400200400304016501654005040000006400");
+  const A_24_2 = raw(
+    "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0030:02:0000001540010100400200400304650165014005040000006418020200",
+  );
+  const A_DEFAULT = raw(
+    "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:002D:02:0000001540010100400200400304016501654005040000006400",
+  );
 
   it("api-fast: duplicates ignored, announce-then-withdraw sends only the withdraw", () => {
     const rib = ibgp({ groupUpdates: false });
@@ -136,15 +169,45 @@ describe("AdjRibOut: coalescing (api-fast, api-add-remove)", () => {
     assert.equal(rib.size, 0);
   });
 
-  it("announce then clear in one batch never puts the route on the wire", () => {
+  it("announce then clear in one batch never puts the route on the wire, even after the first flush", () => {
     const rib = ibgp({ groupUpdates: false });
     rib.start(negotiated());
     assert.deepEqual(drain(rib), [EOR_IPV4]);
     rib.announce(r(7));
     rib.clear();
-    const out = drain(rib);
-    assert.deepEqual(out, [withdrawn(7)], "only the withdraw");
+    // api-rib group 10 → 20: nothing about 192.168.0.0/32 may reach the peer.
+    assert.deepEqual(drain(rib), []);
     assert.equal(rib.size, 0);
+  });
+
+  it("clear withdraws a sent route whose replacement is still pending, and never sends the replacement", () => {
+    const rib = ibgp({ groupUpdates: false });
+    rib.start(negotiated());
+    rib.announce(r(7));
+    assert.deepEqual(drain(rib), [announced(7), EOR_IPV4]);
+    rib.announce(route("192.168.0.7/32", "10.0.0.8"));
+    rib.announce(route("192.168.0.7/32", "10.0.0.9"));
+    rib.clear();
+    assert.deepEqual(drain(rib), [withdrawn(7)]);
+  });
+
+  it("clear during a flush in progress withdraws the routes of that flush afterwards", () => {
+    const rib = ibgp({ groupUpdates: false });
+    for (let i = 1; i <= 5; i++) rib.announce(r(i));
+    rib.start(negotiated());
+    const first = rib.next(1); // one step of the initial flush
+    rib.clear();
+    const rest = drain(rib);
+    const all = [...first.map(hex), ...rest];
+    assert.deepEqual(
+      sorted(all.filter((m) => m.length === 0x31 * 2)),
+      sorted([1, 2, 3, 4, 5].map(announced)),
+    );
+    assert.deepEqual(
+      sorted(all.filter((m) => m.length === 0x1c * 2)),
+      sorted([1, 2, 3, 4, 5].map(withdrawn)),
+    );
+    assert.ok(all.indexOf(withdrawn(1)) > all.indexOf(announced(1)), "each withdraw after its announce");
   });
 
   it("a withdraw is queued even for a route that was never announced", () => {
@@ -161,7 +224,11 @@ describe("AdjRibOut: coalescing (api-fast, api-add-remove)", () => {
     drain(rib);
     assert.equal(rib.announce(route("2.2.0.1/32", "127.0.0.1")), true);
     const sent = drain(rib);
-    assert.deepEqual(sent, [raw("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0031:02:00000015400101004002004003047F000001400504000000642002020001")]);
+    assert.deepEqual(sent, [
+      raw(
+        "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0031:02:00000015400101004002004003047F000001400504000000642002020001",
+      ),
+    ]);
     assert.equal(rib.announce(route("2.2.0.1/32", "self")), false);
     assert.equal(rib.announce(route("2.2.0.1/32", "self")), false);
     assert.deepEqual(drain(rib), []);
@@ -253,7 +320,9 @@ describe("AdjRibOut: grouping and families", () => {
     const rib = new AdjRibOut({ localAs: 12345, peerAs: 12345, localAddress: "127.0.0.1" });
     rib.announce(route("153.153.153.153", "BAD:CAFE:BAD:CAFE:BAD:CAFE:BAD:CAFE"));
     rib.announce(route("DEAD:BEEF:DEAD:BEEF:DEAD:BEEF:DEAD:BEEF", "170.170.170.170"));
-    rib.start(negotiated([IPV4_UNICAST, IPV6_UNICAST], { extendedNextHop: new Set([IPV4_UNICAST, IPV6_UNICAST]) }));
+    rib.start(
+      negotiated([IPV4_UNICAST, IPV6_UNICAST], { extendedNextHop: new Set([IPV4_UNICAST, IPV6_UNICAST]) }),
+    );
     const out = drain(rib);
     const expected = [
       "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0042:02:0000002B4001010040020040050400000064800E1A000101100BADCAFE0BADCAFE0BADCAFE0BADCAFE002099999999",
@@ -271,14 +340,66 @@ describe("AdjRibOut: grouping and families", () => {
     assert.deepEqual(drain(rib), [EOR_IPV4]);
   });
 
+  it("api-flow: a FlowSpec withdraw carries the default attributes with its MP_UNREACH_NLRI", () => {
+    const flow = familyKey(1, 133);
+    const rib = ibgp();
+    rib.start(negotiated([flow]));
+    drain(rib);
+    // destination 0.0.0.0/32, source 0.0.0.0/32, protocol =6, port =3128 (RFC 8955 §4), as one raw NLRI.
+    const nlri = {
+      kind: "raw",
+      family: flow,
+      bytes: fromHex("13012000000000022000000000038106" + "05910C38"),
+    } as const;
+    rib.withdraw({ nlri, nextHop: { kind: "none" }, attributes: [] });
+    assert.deepEqual(drain(rib), [
+      raw(
+        "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:003F:02:000000284001010040020040050400000064800F170001851301200000000002200000000003810605910C38",
+      ),
+    ]);
+  });
+
+  it("conf-vpn: VPN routes carry NEXT_HOP and an RD-prefixed next hop in MP_REACH_NLRI, one per UPDATE", () => {
+    const vpn = familyKey(1, 128);
+    const rib = new AdjRibOut({
+      localAs: 65000,
+      peerAs: 65000,
+      localAddress: "127.0.0.1",
+      groupUpdates: false,
+    });
+    const extended = {
+      code: 16,
+      kind: "extended-community",
+      // ExaBGP sends extended communities sorted; that is the parser's or the codec's job, not the RIB's.
+      values: [fromHex("0002271000000001"), fromHex("0002fde800000001")],
+    } as const;
+    // label 1000, rd 65000:1, the four /25 halves of 10.0.0.0/24 and 20.0.0.0/24 (`split /25`), as raw NLRI.
+    for (const prefix of ["0A000000", "0A000080", "14000000", "14000080"]) {
+      const nlri = { kind: "raw", family: vpn, bytes: fromHex("71003E810000FDE800000001" + prefix) } as const;
+      rib.announce({ nlri, nextHop: { kind: "ip", address: "200.10.0.101" }, attributes: [extended] });
+    }
+    rib.start(negotiated([vpn]));
+    const out = drain(rib);
+    const head =
+      "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0063:02:0000004C40010100400200400304C80A006540050400000064" +
+      "C0101000022710000000010002FDE800000001800E210001800C0000000000000000C80A00650071003E810000FDE800000001";
+    assert.deepEqual(
+      sorted(out.slice(0, -1)),
+      sorted(["0A000000", "0A000080", "14000000", "14000080"].map((p) => raw(head + p))),
+    );
+  });
+
   it("conf-ipself6: next-hop self over an IPv6 session", () => {
     const rib = new AdjRibOut({ localAs: 12345, peerAs: 12345, localAddress: "::1" });
     rib.announce(route("2a04:6d80::1/128", "self"));
     rib.start(negotiated([IPV6_UNICAST]));
-    assert.deepEqual(drain(rib), [
-      "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:004E02:000000374001010040020040050400000064800E26000201100000000000000000000000000000000100802A046D80000000000000000000000001",
-      "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:001E02:00000007900F0003000201",
-    ].map(raw));
+    assert.deepEqual(
+      drain(rib),
+      [
+        "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:004E02:000000374001010040020040050400000064800E26000201100000000000000000000000000000000100802A046D80000000000000000000000001",
+        "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:001E02:00000007900F0003000201",
+      ].map(raw),
+    );
   });
 
   it("ADD-PATH: the path id is sent when negotiated for the family, 0 when the route has none", () => {
@@ -354,22 +475,30 @@ describe("AdjRibOut: sessions", () => {
 });
 
 describe("AdjRibOut: watchdogs (conf-watchdog)", () => {
-  const A77 = raw("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0031:02:00000015400101004002004003040102030440050400000064204D4D4D4D");
+  const A77 = raw(
+    "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0031:02:00000015400101004002004003040102030440050400000064204D4D4D4D",
+  );
   const W77 = raw("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:001C:02:0005204D4D4D4D0000");
 
   it("a route starting withdrawn is announced and withdrawn by its watchdog", () => {
     const rib = new AdjRibOut({ localAs: 65533, peerAs: 65533, localAddress: "127.0.0.1" });
     rib.announce(route("66.66.66.66", "1.2.3.4"));
-    assert.equal(rib.announce(route("77.77.77.77", "1.2.3.4", [], { watchdog: "dnsr", withdrawn: true })), false);
+    assert.equal(
+      rib.announce(route("77.77.77.77", "1.2.3.4", [], { watchdog: "dnsr", withdrawn: true })),
+      false,
+    );
     rib.announce(route("88.88.88.88", "1.2.3.4"));
     rib.announce(route("100.100.100.100", "192.168.1.100"));
     rib.start(negotiated());
     const first = drain(rib);
-    assert.deepEqual(sorted(first), sorted([
-      "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0017:02:00000000",
-      "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0036:02:0000001540010100400200400304010203044005040000006420424242422058585858",
-      "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0031:02:0000001540010100400200400304C0A80164400504000000642064646464",
-    ].map(raw)));
+    assert.deepEqual(
+      sorted(first),
+      sorted([
+        "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0017:02:00000000",
+        "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0036:02:0000001540010100400200400304010203044005040000006420424242422058585858",
+        "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0031:02:0000001540010100400200400304C0A80164400504000000642064646464",
+      ].map(raw)),
+    );
     for (let i = 0; i < 3; i++) {
       rib.announceWatchdog("dnsr");
       assert.deepEqual(drain(rib), [A77]);

@@ -14,7 +14,10 @@ describe("AttributeStore", () => {
     const store = new AttributeStore();
     const a = store.intern([origin, med(5), community], nh("10.0.0.1"));
     const b = store.intern([community, med(5), origin], nh("10.0.0.1"));
-    const c = store.intern([{ code: 4, kind: "med", value: 5 }, community, origin], { kind: "ip", address: "10.0.0.1" });
+    const c = store.intern([{ code: 4, kind: "med", value: 5 }, community, origin], {
+      kind: "ip",
+      address: "10.0.0.1",
+    });
     assert.equal(a, b);
     assert.equal(a, c);
     assert.equal(store.size, 1);

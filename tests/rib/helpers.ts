@@ -11,18 +11,31 @@ export function hex(b: Uint8Array): string {
   return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("").toUpperCase();
 }
 
+export function fromHex(text: string): Uint8Array {
+  const h = raw(text);
+  return Uint8Array.from({ length: h.length / 2 }, (_, i) => parseInt(h.slice(i * 2, i * 2 + 2), 16));
+}
+
 /** A conformance `raw:` line's content, separators removed. */
 export function raw(line: string): string {
   return line.replace(/[^0-9a-fA-F]/g, "").toUpperCase();
 }
 
 /** `route PREFIX next-hop NH [attributes]` as the configuration or the API would produce it. */
-export function route(prefix: string, nextHop: string, attributes: Attribute[] = [], extra: Partial<Route> = {}): Route {
+export function route(
+  prefix: string,
+  nextHop: string,
+  attributes: Attribute[] = [],
+  extra: Partial<Route> = {},
+): Route {
   const nh: NextHop = nextHop === "self" ? { kind: "self" } : { kind: "ip", address: nextHop };
   return { nlri: prefixNlri(prefix), nextHop: nh, attributes, ...extra };
 }
 
-export function negotiated(families: number[] = [IPV4_UNICAST], more: Partial<RibNegotiated> = {}): RibNegotiated {
+export function negotiated(
+  families: number[] = [IPV4_UNICAST],
+  more: Partial<RibNegotiated> = {},
+): RibNegotiated {
   return { families, asn4: true, addPathSend: new Set(), maxMessageSize: 4096, ...more };
 }
 

@@ -138,6 +138,15 @@ for (const [name, net] of adapters) {
       listener.close();
     });
 
+    it("cancelling the readable closes the connection; the peer sees EOF", async () => {
+      const { listener, client, server } = await connectedPair(net, net);
+      await client.readable.cancel();
+      await within(client.closed, 5000, "client closed");
+      assert.equal(await within(readText(server.readable), 5000, "server read"), "");
+      server.close();
+      listener.close();
+    });
+
     it("closing the listener ends its accept loop", async () => {
       const listener = await net.listen({ host: "127.0.0.1", port: 0 });
       const loop = (async () => {

@@ -73,6 +73,8 @@ export class RawPeer {
     } catch {
       // connection reset: treated as closed
     }
+    // As a BGP speaker does once the other side closed (after its NOTIFICATION).
+    this.conn.close();
     this.closed = true;
     this.#wake();
   }
@@ -155,6 +157,10 @@ export class FakeOutbound implements Outbound {
   }
   setWake(wake: () => void): void {
     this.#wake = wake;
+  }
+  /** No more messages after those already handed out. */
+  finish(): void {
+    this.total = this.sent;
   }
   /** More messages become pending. */
   add(n: number): void {

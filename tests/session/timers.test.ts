@@ -1,6 +1,13 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Backoff, clampDelay, keepaliveInterval, SessionTimers, Ticker, Timer } from "../../lib/session/timers.ts";
+import {
+  Backoff,
+  clampDelay,
+  keepaliveInterval,
+  SessionTimers,
+  Ticker,
+  Timer,
+} from "../../lib/session/timers.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
