@@ -8,9 +8,6 @@ import { familyAfi, familySafi } from "../bgp/family.ts";
 import type { Capability, OpenMessage } from "../bgp/types.ts";
 import type { NeighborConfig } from "../config/model.ts";
 
-/** RFC 6793 §9: AS_TRANS stands in the 2-byte field for ASNs that need 4 bytes. */
-export const AS_TRANS = 23456;
-
 export interface OpenOptions {
   /** Router id to use when the neighbor has none configured (ExaBGP: the local address). */
   readonly fallbackRouterId: string;
@@ -61,7 +58,8 @@ export function buildOpen(n: NeighborConfig, o: OpenOptions): OpenMessage {
   return {
     type: "open",
     version: 4,
-    asn: n.localAs > 0xffff ? AS_TRANS : n.localAs,
+    // encodeOpen writes AS_TRANS (RFC 6793 §9) in the 2-byte field when the ASN needs 4 bytes.
+    asn: n.localAs,
     holdTime: n.holdTime,
     routerId: n.routerId ?? o.fallbackRouterId,
     capabilities: caps,

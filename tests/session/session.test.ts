@@ -277,7 +277,7 @@ describe("session over TCP", () => {
     }
   });
 
-  it("teardown 4 sends Cease 4 \"Administrative Reset\" as the suite expects, then reconnects", async () => {
+  it('teardown 4 sends Cease 4 "Administrative Reset" as the suite expects, then reconnects', async () => {
     const l = await listen();
     const rec = recorder();
     const peer = new Peer({
