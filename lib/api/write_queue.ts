@@ -1,0 +1,136 @@
+/**
+ * A bounded queue of lines waiting for one helper's stdin (BRIEF lesson 6: writes to helpers never block the
+ * speaker; ExaBGP 4.2/5.0 blocks for good once ~64 KiB sit unread in a helper's pipe).
+ *
+ * Policy when the helper stops reading and the queue reaches its cap (default 16 MiB):
+ * - an incoming *event* first evicts the oldest queued events; when only answers are queued, the incoming
+ *   event itself is dropped;
+ * - an incoming *answer* (`done`, `error`, `show` output: the replies to the helper's own commands) evicts the
+ *   oldest events first, and only when nothing but answers is queued, the oldest answers.
+ * So answers outlive events, memory stays bounded in every case, and nothing ever waits on the helper.
+ * Every dropped line is counted; the owner logs once per episode (an episode ends when the queue empties).
+ *
+ * Sizes are counted in UTF-16 code units + 1 for the newline: exact for the ASCII that events and answers
+ * are made of (peer strings are escaped), an under-estimate by at most 3x otherwise.
+ */
+
+export type LineKind = "event" | "answer";
+
+const EVENT = 0;
+const ANSWER = 1;
+
+export interface DropCounts {
+  events: number;
+  answers: number;
+  bytes: number;
+}
+
+export class WriteQueue {
+  // Parallel arrays from `head`; a dropped entry becomes `undefined` in place (lazy removal), so the
+  // oldest-event search is a cursor that only moves forward: amortised O(1) per line.
+  #lines: (string | undefined)[] = [];
+  #kinds: number[] = [];
+  #head = 0;
+  #eventCursor = 0;
+  #answerCursor = 0;
+  #bytes = 0;
+  #count = 0;
+  /** Totals since creation (the owner compares them to log once per episode). */
+  readonly dropped: DropCounts = { events: 0, answers: 0, bytes: 0 };
+
+  constructor(readonly maxBytes: number) {}
+
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  get length(): number {
+    return this.#count;
+  }
+
+  /** Adds `line`; returns false when the line itself was dropped. Never throws, never grows past the cap. */
+  push(line: string, kind: LineKind): boolean {
+    const size = line.length + 1;
+    const k = kind === "answer" ? ANSWER : EVENT;
+    if (size > this.maxBytes) return this.#drop(k, size);
+    while (this.#bytes + size > this.maxBytes) {
+      if (this.#evictOldest(EVENT)) continue;
+      if (k === EVENT) return this.#drop(EVENT, size);
+      this.#evictOldest(ANSWER);
+    }
+    this.#lines.push(line);
+    this.#kinds.push(k);
+    this.#bytes += size;
+    this.#count++;
+    return true;
+  }
+
+  /**
+   * Removes lines from the front, joined with newlines, up to about `maxChunk` code units (at least one line).
+   * Returns undefined when empty.
+   */
+  take(maxChunk: number): string | undefined {
+    if (this.#count === 0) return undefined;
+    const lines = this.#lines;
+    let out = "";
+    let i = this.#head;
+    while (i < lines.length && (out.length === 0 || out.length < maxChunk)) {
+      const l = lines[i];
+      lines[i++] = undefined;
+      if (l === undefined) continue;
+      out += l + "\n";
+      this.#bytes -= l.length + 1;
+      this.#count--;
+    }
+    this.#head = i;
+    this.#compact();
+    return out;
+  }
+
+  /** Forgets everything queued (the helper is gone); drop counters are kept. */
+  clear(): void {
+    this.#lines = [];
+    this.#kinds = [];
+    this.#head = this.#eventCursor = this.#answerCursor = this.#bytes = this.#count = 0;
+  }
+
+  #drop(kind: number, size: number): false {
+    if (kind === EVENT) this.dropped.events++;
+    else this.dropped.answers++;
+    this.dropped.bytes += size;
+    return false;
+  }
+
+  #evictOldest(kind: number): boolean {
+    const lines = this.#lines;
+    const kinds = this.#kinds;
+    let i = Math.max(this.#head, kind === EVENT ? this.#eventCursor : this.#answerCursor);
+    while (i < lines.length && (lines[i] === undefined || kinds[i] !== kind)) i++;
+    if (kind === EVENT) this.#eventCursor = i;
+    else this.#answerCursor = i;
+    if (i >= lines.length) return false;
+    const l = lines[i]!;
+    lines[i] = undefined;
+    this.#bytes -= l.length + 1;
+    this.#count--;
+    this.#drop(kind, l.length + 1);
+    return true;
+  }
+
+  /** Drops the consumed prefix once it is most of the arrays, so memory follows the live lines. */
+  #compact(): void {
+    if (this.#count === 0) {
+      this.#lines = [];
+      this.#kinds = [];
+      this.#head = this.#eventCursor = this.#answerCursor = 0;
+      return;
+    }
+    const h = this.#head;
+    if (h < 4096 || h < this.#lines.length / 2) return;
+    this.#lines = this.#lines.slice(h);
+    this.#kinds = this.#kinds.slice(h);
+    this.#eventCursor = Math.max(0, this.#eventCursor - h);
+    this.#answerCursor = Math.max(0, this.#answerCursor - h);
+    this.#head = 0;
+  }
+}
