@@ -82,7 +82,11 @@ export class ControlServer {
   }
 
   /** Listens on `path` (mode 0600; a stale socket file is replaced, a live one is an error). */
-  static async start(path: string, handler: ControlHandler, options: ControlServerOptions = {}): Promise<ControlServer> {
+  static async start(
+    path: string,
+    handler: ControlHandler,
+    options: ControlServerOptions = {},
+  ): Promise<ControlServer> {
     const listener = await (options.net ?? runtime.net).listenUnix(path);
     return new ControlServer(listener, handler, options);
   }

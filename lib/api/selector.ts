@@ -8,7 +8,7 @@
  * description when every "key value" occurs as whole words in the peer's name string (AND); it matches the
  * selector when it matches any description (OR). `neighbor *` matches every peer.
  */
-import { afiName, type FamilyKey, familyAfi, familySafi, safiName } from "../bgp/family.ts";
+import { afiName, familyAfi, type FamilyKey, familySafi, safiName } from "../bgp/family.ts";
 import type { Token } from "../config/tokenizer.ts";
 
 export interface Selector {
@@ -42,14 +42,20 @@ export function parseSelector(tokens: readonly Token[]): { selector?: Selector; 
     const key = tokens[i];
     if (key === undefined) break;
     if (!key.quoted && key.text === ",") {
-      if (current.length === 0) throw new SelectorError("neighbor selector: ',' must follow a neighbor description");
+      if (current.length === 0) {
+        throw new SelectorError("neighbor selector: ',' must follow a neighbor description");
+      }
       descriptions.push(current);
       current = [];
       i++;
       // After a comma a new description must start with `neighbor <ip>`.
       const next = tokens[i];
       if (next === undefined || next.text !== "neighbor") {
-        throw new SelectorError(`neighbor selector: expected 'neighbor <ip>' after ',', got '${next?.text ?? "the end of the line"}'`);
+        throw new SelectorError(
+          `neighbor selector: expected 'neighbor <ip>' after ',', got '${
+            next?.text ?? "the end of the line"
+          }'`,
+        );
       }
       continue;
     }
@@ -59,7 +65,9 @@ export function parseSelector(tokens: readonly Token[]): { selector?: Selector; 
     if (key.text !== "neighbor" && current.length === 0) break;
     const value = tokens[i + 1];
     if (value === undefined || value.text === ",") {
-      throw new SelectorError(`neighbor selector: '${key.text}' expects a value, got ${value ? "','" : "the end of the line"}`);
+      throw new SelectorError(
+        `neighbor selector: '${key.text}' expects a value, got ${value ? "','" : "the end of the line"}`,
+      );
     }
     current.push(`${key.text} ${value.text}`);
     i += 2;

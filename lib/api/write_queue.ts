@@ -91,7 +91,15 @@ export class WriteQueue {
   clear(): void {
     this.#lines = [];
     this.#kinds = [];
-    this.#head = this.#eventCursor = this.#answerCursor = this.#bytes = this.#count = 0;
+    this.#resetIndexes();
+    this.#bytes = 0;
+    this.#count = 0;
+  }
+
+  #resetIndexes(): void {
+    this.#head = 0;
+    this.#eventCursor = 0;
+    this.#answerCursor = 0;
   }
 
   #drop(kind: number, size: number): false {
@@ -122,7 +130,7 @@ export class WriteQueue {
     if (this.#count === 0) {
       this.#lines = [];
       this.#kinds = [];
-      this.#head = this.#eventCursor = this.#answerCursor = 0;
+      this.#resetIndexes();
       return;
     }
     const h = this.#head;

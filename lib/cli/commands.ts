@@ -8,7 +8,9 @@ import { loadConfig, validateConfig } from "../config/load.ts";
 import type { Config } from "../config/model.ts";
 import { setupLogging } from "../log.ts";
 import { runtime } from "../runtime/mod.ts";
-import { Speaker, type SpeakerEvent } from "../speaker/speaker.ts";
+import { Daemon } from "../speaker/daemon.ts";
+import { currentUid, defaultSocketPath } from "../api/control.ts";
+import { runCli } from "../tools/cli_client.ts";
 import { decodeCommand } from "../tools/decode.ts";
 import { runDemo } from "./demo.ts";
 import { VERSION } from "../version.ts";
@@ -22,13 +24,15 @@ usage:
   tsbgp validate [-v] CONFIGURATION…            check configuration files, report FILE:LINE errors
   tsbgp decode [-f "AFI SAFI"] [--update|--open|--nlri] HEX
                                                  print a BGP message as ExaBGP 5.0 JSON
+  tsbgp cli [--socket PATH] COMMAND…             send a command to a running speaker, print the answer
   tsbgp demo                                     two speakers on 127.0.0.1 exchanging routes
   tsbgp version                                  print the version
   tsbgp --help                                   this text
 
 The speaker honours ExaBGP's environment variables (exabgp_tcp_port, exabgp_tcp_bind,
 exabgp_tcp_connections, exabgp_bgp_passive, exabgp_log_level, exabgp_version, …).
-Signals: SIGTERM, SIGHUP and SIGINT stop the speaker.`;
+Signals: SIGTERM, SIGHUP and SIGINT stop the speaker; SIGUSR1 reloads (sessions of unchanged neighbors
+stay up), SIGUSR2 reloads fully, SIGALRM restarts every session.`;
 
 function readEnvironment(): Environment {
   return parseEnvironment(runtime.envAll());
@@ -71,31 +75,30 @@ const server: Command = async (args) => {
   // ExaBGP runs the first file; the others are the rotation used by reload.
   const config = await loadChecked([positionals[0]]);
   if (!config) return 1;
-  return await runSpeaker(config, env);
+  return await runSpeaker(positionals, config, env);
 };
 
-/** Runs a speaker until a stop signal (or until every peer used up its connection attempts). */
-export async function runSpeaker(
-  config: Config,
-  env: Environment,
-  onEvent?: (e: SpeakerEvent) => void,
-): Promise<number> {
+/** Runs the speaker, its helpers and its control socket until a stop signal. */
+export async function runSpeaker(files: string[], config: Config, env: Environment): Promise<number> {
   for (const w of config.warnings) console.error(`warning: ${w}`);
-  let stop!: (code: number) => void;
-  const stopped = new Promise<number>((resolve) => (stop = resolve));
-  const speaker = new Speaker({ config, env, net: runtime.net, onEvent, onExhausted: () => stop(0) });
-  const removers = (["SIGTERM", "SIGHUP", "SIGINT"] as const).map((s) => runtime.onSignal(s, () => stop(0)));
-  try {
-    await speaker.start();
-  } catch (e) {
-    console.error(`tsbgp: cannot start: ${(e as Error).message}`);
-    await speaker.stop();
-    return 1;
-  }
-  const code = await stopped;
-  for (const r of removers) r();
-  await speaker.stop();
-  return code;
+  const daemon = new Daemon(config, {
+    files,
+    env,
+    load: async (file) => {
+      const next = await loadConfig([file], runtime.envAll(), (p) => runtime.readTextFile(p));
+      const problems = validateConfig(next);
+      if (problems.length > 0) throw new Error(problems.join("; "));
+      return next;
+    },
+    socketPath: socketPath(env),
+  });
+  return await daemon.run();
+}
+
+/** `exabgp_api_socketpath`, else the per-user default; `exabgp_api_cli=false` disables the socket. */
+function socketPath(env: Environment): string | undefined {
+  if (!env.api.cli) return undefined;
+  return defaultSocketPath(runtime.envAll(), currentUid());
 }
 
 const validate: Command = async (args) => {
@@ -144,4 +147,5 @@ export const COMMANDS: Record<string, Command> = {
   decode,
   version,
   demo: () => runDemo(),
+  cli: (args) => runCli(args, { write: (l) => console.log(l), writeError: (l) => console.error(l), env: runtime.envAll() }),
 };

@@ -5,7 +5,9 @@
  * layer turns into helper events and the demo prints.
  */
 import type { Negotiated } from "../bgp/capability/negotiated.ts";
+import { ErrorCode } from "../bgp/error.ts";
 import { isIPv4 } from "../bgp/ip.ts";
+import { CeaseSubcode, notification } from "../bgp/message/notification.ts";
 import type { Message, OpenMessage } from "../bgp/types.ts";
 import type { Config, NeighborConfig } from "../config/model.ts";
 import type { Environment } from "../config/environment.ts";
@@ -57,11 +59,16 @@ export interface SpeakerOptions {
 
 /** One configured neighbor at run time. */
 export class NeighborRuntime {
-  readonly config: NeighborConfig;
+  /** Replaced by a reload that keeps the session (only its routes changed). */
+  config: NeighborConfig;
   readonly ribOut: AdjRibOut;
   readonly ribIn = new AdjRibIn();
   readonly peer: Peer;
   readonly open: OpenMessage;
+  /** Counters for `show neighbor`. */
+  readonly stats = { sentUpdates: 0, receivedUpdates: 0 };
+  /** When the session last reached Established (ms since the epoch), undefined while down. */
+  upSince: number | undefined;
   #localAddress: string;
   #exhausted = false;
 
@@ -108,16 +115,24 @@ export class NeighborRuntime {
           const local = this.peer.session?.conn.localAddr.address;
           if (local) this.#localAddress = local;
           this.ribIn.clear();
+          this.upSince = Date.now();
           log.info(`neighbor ${config.peerAddress} up (${[...negotiated.families].length} families)`);
           emit({ type: "negotiated", neighbor: view(), negotiated });
           emit({ type: "state", neighbor: view(), state: "up" });
         },
         down: (reason: DownReason) => {
+          this.upSince = undefined;
           log.info(`neighbor ${config.peerAddress} down: ${reason.text}`);
           emit({ type: "state", neighbor: view(), state: "down", reason: reason.text });
         },
         message: (direction, message, raw) => {
-          if (direction === "receive" && message.type === "update" && config.adjRibIn) this.ribIn.apply(message);
+          if (message.type === "update") {
+            if (direction === "send") this.stats.sentUpdates++;
+            else {
+              this.stats.receivedUpdates++;
+              if (config.adjRibIn) this.ribIn.apply(message);
+            }
+          }
           emit({ type: "message", neighbor: view(), direction, message, raw });
         },
         refresh: (msg) => {
@@ -207,6 +222,21 @@ export class Speaker {
     for (const l of this.#listeners) l.close();
     this.#listeners.length = 0;
     await Promise.all(this.neighbors.map((n) => n.peer.stop()));
+  }
+
+  /** Adds a neighbor (reload); its peer starts at once when the speaker runs. */
+  addNeighbor(config: NeighborConfig): NeighborRuntime {
+    const n = new NeighborRuntime(config, this, this.#store);
+    this.neighbors.push(n);
+    if (this.#running) n.peer.start();
+    return n;
+  }
+
+  /** Removes a neighbor (reload): its session is closed with Cease 3 (peer de-configured, RFC 4486). */
+  async removeNeighbor(n: NeighborRuntime): Promise<void> {
+    const i = this.neighbors.indexOf(n);
+    if (i >= 0) this.neighbors.splice(i, 1);
+    await n.peer.stop(notification(ErrorCode.CEASE, CeaseSubcode.PEER_DECONFIGURED));
   }
 
   /** Neighbors by their peer address. */

@@ -22,7 +22,7 @@ export const EXIT = {
 export const ANSWER_TIMEOUT_MS = 10_000;
 
 export interface CliOptions {
-  /** Overrides `--socket` and the default path. */
+  /** The socket when no `--socket` is given (default: defaultSocketPath of the environment). */
   readonly socketPath?: string;
   /** Answer lines (stdout). */
   write(line: string): void;
@@ -88,7 +88,11 @@ const SHORTCUTS: readonly Shortcut[] = [
 ];
 
 /** Misspellings accepted anywhere in the command words (ExaBGP's "typo aliases"). */
-const ALIASES: Readonly<Record<string, string>> = { neighbour: "neighbor", neigbour: "neighbor", neigbor: "neighbor" };
+const ALIASES: Readonly<Record<string, string>> = {
+  neighbour: "neighbor",
+  neigbour: "neighbor",
+  neigbor: "neighbor",
+};
 
 /**
  * After these words come free-form arguments (route attributes, a watchdog name, a NOTIFICATION code):
@@ -187,17 +191,16 @@ function parseArgs(args: readonly string[]): ParsedArgs | string {
   return { socketPath, words: args.slice(i), help: false };
 }
 
-function envRecord(): Record<string, string | undefined> {
-  return runtime.envAll();
-}
+const TIMED_OUT = Symbol("timed out");
 
-/** Rejects after `ms` with a marker, so a silent speaker cannot hang the CLI. */
+/** Resolves to TIMED_OUT after `ms`, so a silent speaker cannot hang the CLI. */
 function timeout<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const expiry = new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(() => resolve(TIMED_OUT), ms)));
+  const expiry = new Promise<typeof TIMED_OUT>((
+    resolve,
+  ) => (timer = setTimeout(() => resolve(TIMED_OUT), ms)));
   return Promise.race([promise, expiry]).finally(() => clearTimeout(timer));
 }
-const TIMED_OUT = Symbol("timed out");
 
 /** Runs `tsbgp cli ARGS…`; resolves to the exit status (see EXIT). */
 export async function runCli(args: string[], opts: CliOptions): Promise<number> {
@@ -218,13 +221,18 @@ export async function runCli(args: string[], opts: CliOptions): Promise<number> 
     writeError(CLI_USAGE);
     return EXIT.usage;
   }
-  const path = opts.socketPath ?? parsed.socketPath ?? defaultSocketPath(opts.env ?? envRecord(), currentUid());
+  const path = parsed.socketPath ?? opts.socketPath ??
+    defaultSocketPath(opts.env ?? runtime.envAll(), currentUid());
   const waitMs = opts.timeoutMs ?? ANSWER_TIMEOUT_MS;
 
   let conn: Conn;
   try {
-    const connected = await timeout((opts.net ?? runtime.net).connectUnix(path), waitMs);
-    if (connected === TIMED_OUT) throw new Error("connection timed out");
+    const connecting = (opts.net ?? runtime.net).connectUnix(path);
+    const connected = await timeout(connecting, waitMs);
+    if (connected === TIMED_OUT) {
+      connecting.then((late) => late.close(), () => {});
+      throw new Error("connection timed out");
+    }
     conn = connected;
   } catch (e) {
     writeError(
@@ -271,7 +279,9 @@ async function readAnswer(
       }
       if (next.value === "done") return EXIT.done;
       if (next.value === "error") {
-        writeError(`tsbgp cli: the speaker answered error for: ${command} (see its log; "help" lists the commands)`);
+        writeError(
+          `tsbgp cli: the speaker answered error for: ${command} (see its log; "help" lists the commands)`,
+        );
         return EXIT.error;
       }
       write(next.value);

@@ -217,6 +217,12 @@ export async function startPeer(options: PeerOptions): Promise<PeerHandle> {
     overallTimeoutMs,
   );
 
+  const concatBytes = (parts: Uint8Array[]) => {
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let o = 0;
+    for (const p of parts) (out.set(p, o), o += p.length);
+    return out;
+  };
   const send = (session: Session, bytes: Uint8Array) => {
     if (!session.socket.destroyed && session.socket.writable) session.socket.write(bytes);
   };
@@ -283,10 +289,12 @@ export async function startPeer(options: PeerOptions): Promise<PeerHandle> {
     if (finished || lingering) return;
     const open = echoOpen(msg, { asn: settings.asn, unknownCapability: settings.sendUnknownCapability });
     note(`${session.letter} sent OPEN          ${formatHex(toHex(open))}`);
-    send(session, open);
-    send(session, KEEPALIVE);
-    if (settings.sendUnknownMessage) send(session, UNKNOWN_MESSAGE);
-    if (settings.sendDefaultRoute) send(session, DEFAULT_ROUTE);
+    // One write: the speaker sees what follows our OPEN (KEEPALIVE, the unknown message, the default
+    // route) together, as from a peer that sends them back to back, whatever the scheduling.
+    const burst = [open, KEEPALIVE];
+    if (settings.sendUnknownMessage) burst.push(UNKNOWN_MESSAGE);
+    if (settings.sendDefaultRoute) burst.push(DEFAULT_ROUTE);
+    send(session, concatBytes(burst));
     runActions(session);
   };
 

@@ -211,6 +211,8 @@ export async function runTest(test: EncodingTest, ctx: RunContext): Promise<Test
         exabgp_tcp_connections: String(settings.tcpConnections),
         exabgp_version: "5.0.0-0+test",
         exabgp_api_ack: "true",
+        // Each speaker gets its own control socket: tests run in parallel.
+        exabgp_api_socketpath: join(tmp, "tsbgp.sock"),
       },
     });
     child.stdout!.setEncoding("utf8").on("data", (d: string) => tail.push(d));

@@ -27,13 +27,15 @@ const MALFORMED: readonly { name: string; text: string; line: RegExp; what: RegE
   },
   {
     name: "bad-ip.conf",
-    text: `neighbor 127.0.0.1 {\n  router-id 1.2.3.4;\n  local-address 127.0.0.300;\n  local-as 65000;\n  peer-as 65001;\n}\n`,
+    text:
+      `neighbor 127.0.0.1 {\n  router-id 1.2.3.4;\n  local-address 127.0.0.300;\n  local-as 65000;\n  peer-as 65001;\n}\n`,
     line: /:3:/,
     what: /127\.0\.0\.300/,
   },
   {
     name: "bad-route-ip.conf",
-    text: `${HEAD}  local-as 65000;\n  peer-as 65001;\n  static {\n    route 10.0.0.0/24 next-hop 192.0.2.999;\n  }\n}\n`,
+    text:
+      `${HEAD}  local-as 65000;\n  peer-as 65001;\n  static {\n    route 10.0.0.0/24 next-hop 192.0.2.999;\n  }\n}\n`,
     line: /:7:/,
     what: /192\.0\.2\.999/,
   },
@@ -46,20 +48,23 @@ const MALFORMED: readonly { name: string; text: string; line: RegExp; what: RegE
   {
     // The `static` block is never closed, so the second neighbor lands inside the first.
     name: "unclosed-brace.conf",
-    text: `${HEAD}  local-as 65000;\n  peer-as 65001;\n  static {\n    route 10.0.0.0/24 next-hop 192.0.2.1;\n}\n` +
+    text:
+      `${HEAD}  local-as 65000;\n  peer-as 65001;\n  static {\n    route 10.0.0.0/24 next-hop 192.0.2.1;\n}\n` +
       `neighbor 127.0.0.2 {\n  local-as 65000;\n  peer-as 65002;\n}\n`,
     line: /:9:/,
     what: /neighbor/,
   },
   {
     name: "bad.yaml",
-    text: `neighbors:\n  - peerAddress: 127.0.0.1\n    localAs: 65000\n    peerAs: 65001\n    holdTime: 2\n    routerId: 192.0.2.1\n`,
+    text:
+      `neighbors:\n  - peerAddress: 127.0.0.1\n    localAs: 65000\n    peerAs: 65001\n    holdTime: 2\n    routerId: 192.0.2.1\n`,
     line: /:5:/,
     what: /holdTime/,
   },
   {
     name: "bad-field.yaml",
-    text: `neighbors:\n  - peerAddress: 127.0.0.1\n    localAs: 65000\n    peerAs: 65001\n    routerId: 192.0.2.1\n    holdtime: 90\n`,
+    text:
+      `neighbors:\n  - peerAddress: 127.0.0.1\n    localAs: 65000\n    peerAs: 65001\n    routerId: 192.0.2.1\n    holdtime: 90\n`,
     line: /:6:/,
     what: /holdtime/,
   },
@@ -90,7 +95,9 @@ describe("tsbgp validate (subprocess)", () => {
     assert.ok(files.length >= 80, `only ${files.length} configurations found in ${ETC}`);
     const r = await runCli(["validate", ...files]);
     assert.equal(r.code, 0, r.stderr);
-    const ok = new Set(r.stdout.split("\n").filter((l) => / ok \(/.test(l)).map((l) => l.slice(0, l.indexOf(": ok"))));
+    const ok = new Set(
+      r.stdout.split("\n").filter((l) => / ok \(/.test(l)).map((l) => l.slice(0, l.indexOf(": ok"))),
+    );
     assert.deepEqual(files.filter((f) => !ok.has(f)), [], `not reported ok:\n${r.stdout}\n${r.stderr}`);
   });
 

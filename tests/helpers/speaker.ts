@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-export const REPO_ROOT: string = fileURLToPath(new URL("../../", import.meta.url));
+export const REPO_ROOT: string = fileURLToPath(new URL("../../", import.meta.url).href);
 export const CLI_PATH: string = `${REPO_ROOT}cli.ts`;
 export const IS_DENO: boolean = "Deno" in globalThis;
 
@@ -39,7 +39,11 @@ function childEnv(extra: Record<string, string> | undefined): Record<string, str
 /** Runs `tsbgp ARGS…` to completion (killed by PID after `timeoutMs`, default 30 s). */
 export function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
   const { command, args: argv } = cliCommand(args);
-  const child = spawn(command, argv, { cwd: REPO_ROOT, env: childEnv(options.env), stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command, argv, {
+    cwd: REPO_ROOT,
+    env: childEnv(options.env),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stdout!.setEncoding("utf8").on("data", (d: string) => (stdout += d));
@@ -48,7 +52,11 @@ export function runCli(args: readonly string[], options: RunOptions = {}): Promi
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       if (child.pid !== undefined) killQuietly(child.pid, "SIGKILL");
-      reject(new Error(`tsbgp ${args.join(" ")} did not finish in ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+      reject(
+        new Error(
+          `tsbgp ${args.join(" ")} did not finish in ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`,
+        ),
+      );
     }, timeoutMs);
     child.on("error", (e) => {
       clearTimeout(timer);
@@ -133,11 +141,16 @@ export class SpeakerProcess {
           if (pattern.test(this.lines[i])) return done(() => resolve({ line: this.lines[i], index: i }));
         }
         if (this.#exit) {
-          done(() => reject(new Error(`speaker exited (${JSON.stringify(this.#exit)}) before ${pattern}\n${this.output}`)));
+          done(() =>
+            reject(
+              new Error(`speaker exited (${JSON.stringify(this.#exit)}) before ${pattern}\n${this.output}`),
+            )
+          );
         }
       };
       const timer = setTimeout(
-        () => done(() => reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms\n${this.output}`))),
+        () =>
+          done(() => reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms\n${this.output}`))),
         timeoutMs,
       );
       const done = (settle: () => void) => {
@@ -165,8 +178,15 @@ export class SpeakerProcess {
 }
 
 /** Starts `tsbgp ARGS…` (usually a configuration file) as a long-running subprocess. */
-export function startSpeaker(args: readonly string[], options: { env?: Record<string, string> } = {}): SpeakerProcess {
+export function startSpeaker(
+  args: readonly string[],
+  options: { env?: Record<string, string> } = {},
+): SpeakerProcess {
   const { command, args: argv } = cliCommand(args);
-  const child = spawn(command, argv, { cwd: REPO_ROOT, env: childEnv(options.env), stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command, argv, {
+    cwd: REPO_ROOT,
+    env: childEnv(options.env),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   return new SpeakerProcess(child);
 }
