@@ -2,7 +2,7 @@
  * Incremental line framing for a helper's stdout/stderr that keeps read boundaries: `push(chunk)` returns the
  * complete lines of that chunk, so that "all lines that arrived in one read" form one batch (BRIEF lesson 3).
  * Unlike lib/runtime/lines.ts it bounds a line (ExaBGP: 1 MiB per command): an over-long line is discarded up
- * to its newline, and reported through `onOverflow`, so a helper that never sends "\n" cannot grow our memory.
+ * to its newline, and reported through `onOverflow`, so a helper never sending "\n" cannot grow our memory.
  */
 
 const NL = 0x0a;

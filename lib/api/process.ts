@@ -197,7 +197,7 @@ export class HelperProcess {
     const reading = this.#readStdout(child, stdout);
     void this.#readStderr(child);
     this.#stopped = child.exited.then(async ({ code, signal }) => {
-      // Commands written just before exiting are still applied; a grandchild holding the pipe is not waited for.
+      // Commands written just before exiting are still applied; a grandchild holding the pipe is not awaited.
       const timer = this.#sleep(STDOUT_GRACE_MS);
       await Promise.race([reading, timer]);
       this.#wake?.();
@@ -290,8 +290,8 @@ export class HelperProcess {
     const how = signal ? `signal ${signal}` : `code ${code}`;
     if (limited) {
       m.log.error(
-        `process ${this.name}: exited (${how}) after ${m.respawnLimit} respawns within ${m.respawnWindowMs} ms, ` +
-          "giving up",
+        `process ${this.name}: exited (${how}) after ${m.respawnLimit} respawns ` +
+          `within ${m.respawnWindowMs} ms, giving up`,
       );
     } else m.log.info(`process ${this.name}: exited (${how})${willRespawn ? ", respawning" : ""}`);
     m.onExit(this, code, signal, willRespawn, fatal);

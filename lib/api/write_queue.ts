@@ -5,7 +5,7 @@
  * Policy when the helper stops reading and the queue reaches its cap (default 16 MiB):
  * - an incoming *event* first evicts the oldest queued events; when only answers are queued, the incoming
  *   event itself is dropped;
- * - an incoming *answer* (`done`, `error`, `show` output: the replies to the helper's own commands) evicts the
+ * - an incoming *answer* (`done`, `error`, `show` output: replies to the helper's own commands) evicts the
  *   oldest events first, and only when nothing but answers is queued, the oldest answers.
  * So answers outlive events, memory stays bounded in every case, and nothing ever waits on the helper.
  * Every dropped line is counted; the owner logs once per episode (an episode ends when the queue empties).
@@ -66,7 +66,7 @@ export class WriteQueue {
   }
 
   /**
-   * Removes lines from the front, joined with newlines, up to about `maxChunk` code units (at least one line).
+   * Removes lines from the front, joined with newlines, up to about `maxChunk` units (one line at least).
    * Returns undefined when empty.
    */
   take(maxChunk: number): string | undefined {

@@ -25,6 +25,9 @@ import { buildOpen } from "./open.ts";
 
 const log = getLogger("reactor");
 
+/** How long RIB changes may wait before the session builds UPDATEs from them. */
+const COALESCE_MS = 10;
+
 /** What the API and the demo see of a neighbor. */
 export interface NeighborView {
   readonly config: NeighborConfig;
@@ -174,7 +177,18 @@ export class NeighborRuntime {
       },
       next: (budget) => rib.next(budget),
       stop: () => rib.stop(),
-      setWake: (wake) => rib.setWake(wake),
+      // Changes are coalesced for a few milliseconds before UPDATEs are built: API lines that a helper
+      // writes back to back (announce X, then clear adj-rib out) may arrive in separate reads, and must
+      // still never put X on the wire (BRIEF lesson 3). It also packs more NLRI per UPDATE under load.
+      setWake: (wake) => {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        rib.setWake(() => {
+          timer ??= setTimeout(() => {
+            timer = undefined;
+            wake();
+          }, COALESCE_MS);
+        });
+      },
     };
   }
 }
