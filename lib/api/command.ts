@@ -11,7 +11,11 @@ import { AFI, type FamilyKey, familyKey, IPV4_UNICAST, parseFamily, SAFI } from 
 import { isIP, parsePrefix } from "../bgp/ip.ts";
 import { LexError, type Token, tokenize } from "../config/tokenizer.ts";
 import { parseRouteSpec, RouteError, type RouteOptions, type RouteSpec } from "../config/route.ts";
+import { parseFlowRouteTokens } from "../config/flow.ts";
+import { parseMvpnTokens, parseVplsTokens } from "../config/l2vpn.ts";
+import { parseMupTokens } from "../config/mup.ts";
 import { parseSelector, type Selector, SelectorError } from "./selector.ts";
+import { labeledNlri } from "../bgp/nlri/labeled.ts";
 
 export type { Selector } from "./selector.ts";
 
@@ -201,15 +205,15 @@ function routeHandler(action: RouteAction): Handler {
 }
 
 /** SAFIs written after `announce ipv4|ipv6` whose codec exists (the rest is reported unsupported). */
-const ROUTE_SAFIS: ReadonlyMap<string, number> = new Map([["unicast", SAFI.unicast], [
-  "multicast",
-  SAFI.multicast,
-]]);
+const ROUTE_SAFIS: ReadonlyMap<string, number> = new Map([
+  ["unicast", SAFI.unicast],
+  ["multicast", SAFI.multicast],
+  ["nlri-mpls", SAFI["nlri-mpls"]],
+  ["labeled-unicast", SAFI["nlri-mpls"]],
+  ["mpls-vpn", SAFI["mpls-vpn"]],
+]);
 /** SAFIs ExaBGP accepts after `announce ipv4|ipv6` (exabgp-behaviour.md §4.3; labeled-unicast is main's alias). */
 const OTHER_SAFIS = new Set([
-  "nlri-mpls",
-  "labeled-unicast",
-  "mpls-vpn",
   "mcast-vpn",
   "flow",
   "flow-vpn",
@@ -224,6 +228,18 @@ function familyRouteHandler(action: RouteAction, afiWord: "ipv4" | "ipv6"): Hand
     const safiWord = w.peekKeyword()?.toLowerCase();
     const safi = safiWord === undefined ? undefined : ROUTE_SAFIS.get(safiWord);
     if (safi === undefined) {
+      if (safiWord === "mcast-vpn") {
+        w.i++;
+        return l2Command(w, action, () => parseMvpnTokens(w.rest(), afi));
+      }
+      if (safiWord === "mup") {
+        w.i++;
+        return l2Command(w, action, () => parseMupTokens(w.rest(), afi));
+      }
+      if (safiWord === "flow" || safiWord === "flow-vpn") {
+        w.i++;
+        return flowCommand(w, action, w.rest(), afi);
+      }
       if (safiWord !== undefined && OTHER_SAFIS.has(safiWord)) {
         return unsupported(
           w,
@@ -231,7 +247,7 @@ function familyRouteHandler(action: RouteAction, afiWord: "ipv4" | "ipv6"): Hand
           `${afiWord} ${safiWord === "labeled-unicast" ? "nlri-mpls" : safiWord}`,
         );
       }
-      fail(w, `a SAFI (unicast, multicast, ${[...OTHER_SAFIS].join(", ")})`);
+      fail(w, `a SAFI (${[...ROUTE_SAFIS.keys(), ...OTHER_SAFIS].join(", ")})`);
     }
     w.i++;
     return routesCommand(w, action, routeSpec(w, w.rest(), { afi, safi }));
@@ -248,6 +264,9 @@ function sharedRoute(w: Words, template: Route, text: string, safi: number): Rou
   }
   const base = template.nlri;
   const family = familyKey(p.afi, safi);
+  if (base.kind === "labeled") {
+    return { ...template, nlri: labeledNlri(family, p.length, p.bytes, base.labels, base.rd, base.pathId) };
+  }
   const nlri = base.kind === "prefix" && base.pathId !== undefined
     ? { kind: "prefix" as const, family, length: p.length, bytes: p.bytes, pathId: base.pathId }
     : { kind: "prefix" as const, family, length: p.length, bytes: p.bytes };
@@ -291,25 +310,40 @@ function attributesHandler(action: RouteAction): Handler {
   };
 }
 
-/** `announce flow …`, `announce vpls …`, `announce l2vpn …`: no codec yet, reported with their family. */
-function unsupportedHandler(action: RouteAction, family: string): Handler {
-  return (w) => {
-    if (w.atEnd()) fail(w, "a route");
-    return unsupported(w, action, family);
-  };
+/**
+ * A FlowSpec route from its tokens (lib/config/flow.ts); grammar errors name the command. `afi`: the one
+ * `announce ipv4|ipv6 flow …` asks for.
+ */
+function flowCommand(w: Words, action: RouteAction, tokens: readonly Token[], afi?: number): Command {
+  let route: Route;
+  try {
+    route = parseFlowRouteTokens(tokens, afi);
+  } catch (e) {
+    if (e instanceof RouteError) throw new CommandError(w.head(), e.message);
+    throw e;
+  }
+  return { kind: action === "announce" ? "announce-route" : "withdraw-route", routes: [route], selector: w.selector };
 }
 
-/** `announce flow route …`: ipv6 flow when a match prefix is IPv6, flow-vpn with an rd (RFC 8955 §8). */
+/** A route of lib/config/l2vpn.ts (VPLS, MCAST-VPN); grammar errors name the command. */
+function l2Command(w: Words, action: RouteAction, parse: () => Route): Command {
+  let route: Route;
+  try {
+    route = parse();
+  } catch (e) {
+    if (e instanceof RouteError) throw new CommandError(w.head(), e.message);
+    throw e;
+  }
+  checkNextHop(w, action, [route]);
+  return { kind: action === "announce" ? "announce-route" : "withdraw-route", routes: [route], selector: w.selector };
+}
+
+/** `announce flow route [NAME] { match { … } then { … } scope { … } }` or the one-line form (RFC 8955). */
 function flowHandler(action: RouteAction): Handler {
   return (w) => {
-    if (w.atEnd()) fail(w, "'route' and a flow specification");
-    let afi = "ipv4", safi = "flow";
-    for (let k = w.i; k < w.tokens.length; k++) {
-      const t = w.tokens[k].text;
-      if (t === "rd" || t === "route-distinguisher") safi = "flow-vpn";
-      else if (t.includes(":") && t.includes("/") && isIP(t.slice(0, t.indexOf("/")))) afi = "ipv6";
-    }
-    return unsupported(w, action, `${afi} ${safi}`);
+    if (w.peekKeyword()?.toLowerCase() !== "route") fail(w, "'route' and a flow specification");
+    w.i++;
+    return flowCommand(w, action, w.rest());
   };
 }
 
@@ -378,8 +412,12 @@ function routeTable(action: RouteAction): Map<string, Handler> {
     ["attribute", attributesHandler(action)],
     ["attributes", attributesHandler(action)],
     ["flow", flowHandler(action)],
-    ["vpls", unsupportedHandler(action, "l2vpn vpls")],
-    ["l2vpn", unsupportedHandler(action, "l2vpn vpls")],
+    ["vpls", (w) => l2Command(w, action, () => parseVplsTokens(w.rest()))],
+    ["l2vpn", (w) => {
+      if (w.peekKeyword()?.toLowerCase() !== "vpls") fail(w, "'vpls' and a route");
+      w.i++;
+      return l2Command(w, action, () => parseVplsTokens(w.rest()));
+    }],
     ["watchdog", watchdogHandler(action)],
   ]);
   if (action === "announce") {

@@ -33,6 +33,15 @@ import type {
   UpdateMessage,
 } from "../bgp/types.ts";
 import { hex, jsonString, jsonStringOrNull } from "./escape.ts";
+import { labeledJson } from "../bgp/nlri/labeled.ts";
+import { vplsJson } from "../bgp/nlri/vpls.ts";
+import { evpnJson } from "../bgp/nlri/evpn.ts";
+import { mvpnJson } from "../bgp/nlri/mvpn.ts";
+import { mupJson } from "../bgp/nlri/mup.ts";
+import { PMSI_TUNNEL, pmsiJson } from "../bgp/attribute/pmsi.ts";
+import { PREFIX_SID, prefixSidJson } from "../bgp/attribute/prefix_sid.ts";
+import { flowJson } from "../bgp/nlri/flow_text.ts";
+import { bgpLsAttributeJson, lsFamilyNlriJson } from "./bgpls_json.ts";
 
 // ---------------------------------------------------------------------------------------------------------
 // The event model (inputs of both encoders)
@@ -184,6 +193,15 @@ const EXTENDED_NAMES: Readonly<Record<number, (v: Uint8Array) => string>> = {
     v,
   ) => (v[7] & 1 ? `copy-to-nexthop-ietf ${ip4(v, 2)} (with copy)` : `redirect-to-nexthop-ietf ${ip4(v, 2)}`),
   0x0800: (v) => (v[7] & 1 ? "copy-to-nexthop" : "redirect-to-nexthop"),
+  // RFC 4761 §3.2.4 Layer2 Info (type 0x80 0x0a): encapsulation, control flags, MTU, site preference.
+  0x000a: (v) => `l2info:${v[2]}:${v[3]}:${u16(v, 4)}:${u16(v, 6)}`,
+  // RFC 8955 §7.4 traffic-rate-packets (ExaBGP 5.0 has no name for it).
+  0x000c: (v) => `rate-limit-packets:${Math.trunc(new DataView(v.buffer, v.byteOffset + 4, 4).getFloat32(0))}`,
+  // draft-ietf-idr-flowspec-interfaceset: direction in the 2 high bits of the group (ExaBGP's InterfaceSet).
+  // draft-mpmz-bess-mup-safi §3.2 MUP extended community (type 0x0c, subtype 0): 2-octet AS, 4 octets.
+  0x0c00: (v) => `mup:${u16(v, 2)}:${u32(v, 4)}`,
+  0x0702: (v) =>
+    `interface-set:${["0", "input", "output", "input-output"][v[6] >> 6]}:${u32(v, 2)}:${u16(v, 6) & 0x1fff}`,
 };
 
 /** The 64-bit value of an extended community, exact (beyond 2^53), as decimal text. */
@@ -368,7 +386,12 @@ const ATTRIBUTE_JSON: AttributePresenter = {
   aigp: (a) => `"aigp": ${a.value}`,
   "large-community": (a) =>
     `"large-community": [ ${a.values.map((c) => `[ ${c[0]}, ${c[1]}, ${c[2]} ]`).join(", ")} ]`,
-  generic: (a) => `"attribute-0x${hex2(a.code)}-0x${hex2(a.flags)}": "0x${hex(a.value)}"`,
+  "bgp-ls": (a) => bgpLsAttributeJson(a.value),
+  // PMSI_TUNNEL (RFC 6514 §5) travels as a generic attribute; ExaBGP names it.
+  generic: (a) =>
+    (a.code === PMSI_TUNNEL ? pmsiJson(a.value) : undefined) ??
+      (a.code === PREFIX_SID ? prefixSidJson(a.value) : undefined) ??
+      `"attribute-0x${hex2(a.code)}-0x${hex2(a.flags)}": "0x${hex(a.value)}"`,
 };
 
 function hex2(n: number): string {
@@ -384,10 +407,18 @@ export function attributeJson(a: Attribute): string | undefined {
  * `{ "nlri": "10.0.0.0/8" }` (+ `"path-information"` with ADD-PATH); raw NLRI of other families as hex.
  * `compact` (exabgp.api.compact): a prefix without path id is just `"10.0.0.0/8"`.
  */
-export function nlriJson(n: Nlri, compact = false): string {
+export function nlriJson(n: Nlri, compact = false, nextHop?: string): string {
   if (compact && n.kind === "prefix" && n.pathId === undefined) return `"${prefixText(n)}"`;
   const path = n.pathId === undefined ? "" : `, "path-information": "${pathIdToString(n.pathId)}"`;
   if (n.kind === "prefix") return `{ "nlri": "${prefixText(n)}"${path} }`;
+  if (n.kind === "labeled") return labeledJson(n, true);
+  if (n.kind === "flow") return flowJson(n, nextHop);
+  if (n.kind === "vpls") return vplsJson(n);
+  if (n.kind === "evpn") return evpnJson(n);
+  if (n.kind === "mvpn") return mvpnJson(n);
+  if (n.kind === "mup") return mupJson(n);
+  // BGP-LS node and prefix NLRI show the next hop (ExaBGP 5.0); RTC and SR Policy are receive-only too.
+  if (n.kind === "bgp-ls" || n.kind === "rtc" || n.kind === "sr-policy") return lsFamilyNlriJson(n, nextHop);
   return `{ "raw": "${hex(n.bytes)}"${path} }`;
 }
 
@@ -400,9 +431,9 @@ export function prefixText(n: PrefixNlri): string {
 }
 
 /** NLRI objects joined by ", " in one loop (no intermediate array for a table's worth of routes). */
-function nlriListJson(nlri: readonly Nlri[], compact: boolean): string {
+function nlriListJson(nlri: readonly Nlri[], compact: boolean, nextHop?: string): string {
   let s = "";
-  for (let i = 0; i < nlri.length; i++) s += (i === 0 ? "" : ", ") + nlriJson(nlri[i], compact);
+  for (let i = 0; i < nlri.length; i++) s += (i === 0 ? "" : ", ") + nlriJson(nlri[i], compact, nextHop);
   return s;
 }
 
@@ -424,7 +455,7 @@ export function updateMessageJson(view: UpdateView, compact = false): string {
     const families: string[] = [];
     for (const [family, byHop] of view.announce) {
       const hops: string[] = [];
-      for (const [nh, nlri] of byHop) hops.push(`${jsonString(nh)}: [ ${nlriListJson(nlri, compact)} ]`);
+      for (const [nh, nlri] of byHop) hops.push(`${jsonString(nh)}: [ ${nlriListJson(nlri, compact, nh)} ]`);
       families.push(`"${familyName(family)}": { ${hops.join(", ")} }`);
     }
     parts.push(`"announce": { ${families.join(", ")} }`);

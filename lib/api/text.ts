@@ -15,6 +15,7 @@ import type {
   UpdateMessage,
 } from "../bgp/types.ts";
 import { hex, textEscape, textQuoted, textWord } from "./escape.ts";
+import { lsFamilyNlriText } from "./bgpls_json.ts";
 import {
   ADD_PATH_MODES,
   COMMUNITY_NAMES,
@@ -71,6 +72,8 @@ const ATTRIBUTE_TEXT: AttributeText = {
   "extended-community": (a) => ` extended-community ${list(a.values.map(extendedCommunityString))}`,
   aigp: (a) => ` aigp ${a.value}`,
   "large-community": (a) => ` large-community ${list(a.values.map((c) => `${c[0]}:${c[1]}:${c[2]}`))}`,
+  // BGP-LS (receive-only): shown in the generic form, which the API parses back.
+  "bgp-ls": (a) => ` attribute [ 0x1D 0x80 0x${hex(a.value)} ]`,
   generic: (a) =>
     ` attribute [ 0x${a.code.toString(16).toUpperCase().padStart(2, "0")} 0x${
       a.flags.toString(16).toUpperCase().padStart(2, "0")
@@ -134,6 +137,7 @@ export function capabilitiesText(caps: readonly MergedCapability[]): string {
 /** ` header <hex> body <hex>`; like ExaBGP, an empty part (a KEEPALIVE's body) is left out. */
 /** "10.0.0.0/8[ path-information 0.0.0.1]", the fast IPv4 path for prefixes. */
 function nlriText(n: Nlri): string {
+  if (n.kind === "bgp-ls" || n.kind === "rtc" || n.kind === "sr-policy") return lsFamilyNlriText(n);
   if (n.kind !== "prefix") return nlriToString(n);
   return n.pathId === undefined
     ? prefixText(n)

@@ -6,6 +6,7 @@
  * prefixes as their wire bytes so that the RIB can key routes without re-encoding.
  */
 import type { FamilyKey } from "./family.ts";
+import type { FlowComponent } from "./nlri/flow_components.ts";
 
 // ---------------------------------------------------------------------------------------------------------
 // Messages (RFC 4271 §4.1: type codes)
@@ -158,7 +159,70 @@ export interface RawNlri {
   readonly pathId?: number;
 }
 
-export type Nlri = PrefixNlri | RawNlri;
+/**
+ * Labeled unicast (SAFI 4, RFC 8277) and MPLS VPN (SAFI 128, RFC 4364 §4.3.4 / RFC 4659 §3.2): a label stack,
+ * an RD for VPN families, then the prefix. `length` and `bytes` are the prefix alone (as in PrefixNlri);
+ * `labels` is the raw stack (3 octets per label, bottom-of-stack bit included) and `rd` the 8 raw octets.
+ */
+export interface LabeledNlri {
+  readonly kind: "labeled";
+  readonly family: FamilyKey;
+  readonly length: number;
+  readonly bytes: Uint8Array;
+  readonly labels: Uint8Array;
+  readonly rd?: Uint8Array;
+  readonly pathId?: number;
+}
+
+/**
+ * FlowSpec (RFC 8955, RFC 8956), SAFI 133 and flow-vpn 134: the components in ascending type order
+ * (lib/bgp/nlri/flow_components.ts), and for flow-vpn the 8-octet route distinguisher (RFC 8955 §8).
+ */
+export interface FlowNlri {
+  readonly kind: "flow";
+  readonly family: FamilyKey;
+  readonly rd?: Uint8Array;
+  readonly components: readonly FlowComponent[];
+  readonly pathId?: number;
+}
+
+/**
+ * BGP-LS (AFI 16388, SAFI 71/72; RFC 9552 §5.2) and the receive-only route-target constraint (SAFI 132,
+ * RFC 4684 §4) and SR Policy (SAFI 73, RFC 9830 §2.1) NLRI: `bytes` is one NLRI exactly as on the wire
+ * (BGP-LS: type, length, [RD,] value; RTC / SR Policy: the length octet and the prefix octets), decoded
+ * for display by lib/bgp/nlri/{bgpls,rtc,sr_policy}.ts only when shown.
+ */
+export interface BgpLsNlri {
+  readonly kind: "bgp-ls" | "rtc" | "sr-policy";
+  readonly family: FamilyKey;
+  readonly bytes: Uint8Array;
+  readonly pathId?: number;
+}
+
+/**
+ * VPLS (AFI 25 SAFI 65, RFC 4761 §3.2.2), EVPN (AFI 25 SAFI 70, RFC 7432 §7) and MCAST-VPN (SAFI 5,
+ * RFC 6514 §4): `bytes` is one NLRI exactly as on the wire (VPLS: 2-octet length and value; EVPN / MCAST-VPN:
+ * route type, length, value), decoded for display by lib/bgp/nlri/{vpls,evpn,mvpn}.ts only when shown.
+ */
+export interface L2Nlri {
+  readonly kind: "vpls" | "evpn" | "mvpn";
+  readonly family: FamilyKey;
+  readonly bytes: Uint8Array;
+  readonly pathId?: number;
+}
+
+/**
+ * BGP-MUP (SAFI 85, draft-mpmz-bess-mup-safi §3.1): `bytes` is one NLRI exactly as on the wire (architecture,
+ * route type, length, value), decoded for display and checks by lib/bgp/nlri/mup.ts.
+ */
+export interface MupNlri {
+  readonly kind: "mup";
+  readonly family: FamilyKey;
+  readonly bytes: Uint8Array;
+  readonly pathId?: number;
+}
+
+export type Nlri = PrefixNlri | RawNlri | LabeledNlri | FlowNlri | BgpLsNlri | L2Nlri | MupNlri;
 
 // ---------------------------------------------------------------------------------------------------------
 // Path attributes (RFC 4271 §4.3 and later RFCs; type codes from IANA)
@@ -233,6 +297,8 @@ export type Attribute =
     readonly kind: "large-community";
     readonly values: readonly (readonly [number, number, number])[];
   }
+  /** BGP-LS attribute (RFC 9552 §5.3): its TLVs as on the wire, decoded for display (lib/api/bgpls_json.ts). */
+  | { readonly code: 29; readonly kind: "bgp-ls"; readonly value: Uint8Array }
   /** Any other type code: kept with its flags and bytes, re-sent verbatim (ExaBGP's GenericAttribute). */
   | { readonly code: number; readonly kind: "generic"; readonly flags: number; readonly value: Uint8Array };
 

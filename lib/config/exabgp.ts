@@ -7,7 +7,7 @@
  * concatenate — etc/conf-template.conf expects the template's route and the neighbor's three.
  */
 import { AFI, type FamilyKey, parseFamily, SAFI } from "../bgp/family.ts";
-import { isIP, isIPv4, isIPv6 } from "../bgp/ip.ts";
+import { isIP, isIPv4 } from "../bgp/ip.ts";
 import { ConfigError } from "./error.ts";
 import {
   ADD_PATH_MODES,
@@ -23,6 +23,10 @@ import {
   type SourceRef,
 } from "./model.ts";
 import { parseRouteSpec, RouteError, type RouteOptions } from "./route.ts";
+import { parseFlowBlock, parseFlowRouteTokens } from "./flow.ts";
+import { distinctVpls, parseMvpnTokens, parseVplsTokens } from "./l2vpn.ts";
+import { parseMupTokens } from "./mup.ts";
+import type { Route } from "../bgp/types.ts";
 import { readStatements, type Statement } from "./statements.ts";
 import { shellWords, ShellWordsError } from "./shell_words.ts";
 import { LexError, type Token, tokenize } from "./tokenizer.ts";
@@ -492,19 +496,32 @@ function unsupported(ctx: Context, st: NeighborState, family: string, s: Stateme
   st.nb.unsupported.push({ family, text: t, source: src(ctx, s.line) });
 }
 
+/** The sub-families of `announce { ipv4 { … } }` whose statements are routes of the route grammar. */
+const ROUTE_SAFI_NAMES: Readonly<Record<string, number>> = {
+  unicast: SAFI.unicast,
+  multicast: SAFI.multicast,
+  "nlri-mpls": SAFI["nlri-mpls"],
+  "labeled-unicast": SAFI["nlri-mpls"],
+  "mpls-vpn": SAFI["mpls-vpn"],
+};
+
 /** `announce { ipv4 { unicast …; multicast …; mpls-vpn …; } }`: the "new" family-explicit format. */
 function announceFamily(afi: "ipv4" | "ipv6"): Entry<NeighborState> {
   const table: Table<NeighborState> = {};
   for (const safi of FAMILY_NAMES[afi]) {
-    const ip = safi === "unicast" || safi === "multicast";
+    // IP prefixes, labeled (RFC 8277) and VPN (RFC 4364) prefixes share the route grammar.
+    const routeSafi = ROUTE_SAFI_NAMES[safi];
     table[safi] = {
       statement: (ctx, s, st) => {
         if (s.words.length < 2) err(ctx, s.line, `'${safi}' expects a route, got nothing`);
-        if (ip) {
-          addRoute(ctx, st, s.words.slice(1), s.line, {
-            afi: AFI[afi],
-            safi: SAFI[safi as "unicast" | "multicast"],
-          });
+        if (routeSafi !== undefined) {
+          addRoute(ctx, st, s.words.slice(1), s.line, { afi: AFI[afi], safi: routeSafi });
+        } else if (safi === "mcast-vpn") {
+          addParsedRoute(ctx, st, s.line, () => parseMvpnTokens(s.words.slice(1), AFI[afi]));
+        } else if (safi === "mup") {
+          addParsedRoute(ctx, st, s.line, () => parseMupTokens(s.words.slice(1), AFI[afi]));
+        } else if (safi === "flow" || safi === "flow-vpn") {
+          addParsedRoute(ctx, st, s.line, () => parseFlowRouteTokens(s.words.slice(1), AFI[afi]));
         } else unsupported(ctx, st, `${afi} ${safi === "labeled-unicast" ? "nlri-mpls" : safi}`, s, 1);
       },
     };
@@ -512,9 +529,21 @@ function announceFamily(afi: "ipv4" | "ipv6"): Entry<NeighborState> {
   return { block: (ctx, s, st) => dispatch(ctx, `announce ${afi}`, s.block!, table, st) };
 }
 
+/** Adds the route `parse` builds (VPLS, MCAST-VPN: lib/config/l2vpn.ts), its grammar errors located. */
+function addParsedRoute(ctx: Context, st: NeighborState, line: number, parse: () => Route): void {
+  try {
+    st.nb.routes.push(distinctVpls(st.nb.routes, parse()));
+  } catch (e) {
+    if (!(e instanceof RouteError)) throw e;
+    err(ctx, e.token?.line ?? line, e.message);
+  }
+}
+
+/** `vpls … ;` and `vpls NAME { endpoint N; … }` (RFC 4761). */
 const vplsEntry: Entry<NeighborState> = {
-  statement: (ctx, s, st) => unsupported(ctx, st, "l2vpn vpls", s),
-  block: (ctx, s, st) => unsupported(ctx, st, "l2vpn vpls", s),
+  statement: (ctx, s, st) => addParsedRoute(ctx, st, s.line, () => parseVplsTokens(s.words.slice(1))),
+  block: (ctx, s, st) =>
+    addParsedRoute(ctx, st, s.line, () => parseVplsTokens(blockTokens(s, 2), s.words[1]?.text)),
 };
 const l2vpnSection: Table<NeighborState> = { vpls: vplsEntry };
 
@@ -524,61 +553,16 @@ const announceSection: Table<NeighborState> = {
   l2vpn: { block: (ctx, s, st) => dispatch(ctx, "announce l2vpn", s.block!, l2vpnSection, st) },
 };
 
-/** Flow routes (RFC 8955/8956) are checked for structure and keywords, then kept as unsupported. */
-const FLOW_MATCH = [
-  "source",
-  "destination",
-  "source-ipv4",
-  "destination-ipv4",
-  "source-ipv6",
-  "destination-ipv6",
-  "protocol",
-  "next-header",
-  "port",
-  "source-port",
-  "destination-port",
-  "icmp-type",
-  "icmp-code",
-  "tcp-flags",
-  "packet-length",
-  "dscp",
-  "traffic-class",
-  "fragment",
-  "flow-label",
-];
-const FLOW_THEN = [
-  "accept",
-  "discard",
-  "rate-limit",
-  "redirect",
-  "redirect-to-nexthop",
-  "redirect-to-nexthop-ietf",
-  "copy",
-  "mark",
-  "action",
-  "community",
-  "large-community",
-  "extended-community",
-];
-const FLOW_SCOPE = ["interface-set"];
-const anyStatement = (names: readonly string[]): Table<null> =>
-  Object.fromEntries(names.map((n) => [n, { statement: () => {} }]));
-const flowRouteSection: Table<null> = {
-  rd: { statement: () => {} },
-  "route-distinguisher": { statement: () => {} },
-  "next-hop": { statement: () => {} },
-  match: { block: (ctx, s) => dispatch(ctx, "match", s.block!, anyStatement(FLOW_MATCH), null) },
-  then: { block: (ctx, s) => dispatch(ctx, "then", s.block!, anyStatement(FLOW_THEN), null) },
-  scope: { block: (ctx, s) => dispatch(ctx, "scope", s.block!, anyStatement(FLOW_SCOPE), null) },
-};
+/** `flow { route [NAME] { … } }`: FlowSpec routes (RFC 8955/8956), grammar in flow.ts. */
 const flowSection: Table<NeighborState> = {
   route: {
     block: (ctx, s, st) => {
-      dispatch(ctx, "flow route", s.block!, flowRouteSection, null);
-      const words = blockTokens(s, 0);
-      const vpn = words.some((w) => w.text === "rd" || w.text === "route-distinguisher");
-      const v6 = words.some((w) => isIPv6(w.text.split("/")[0]));
-      unsupported(ctx, st, `${v6 ? "ipv6" : "ipv4"} ${vpn ? "flow-vpn" : "flow"}`, s);
+      try {
+        st.nb.routes.push(parseFlowBlock(s.block!, s.words[0]));
+      } catch (e) {
+        if (!(e instanceof RouteError)) throw e;
+        err(ctx, e.token?.line ?? s.line, e.message);
+      }
     },
   },
 };

@@ -7,16 +7,21 @@
  *   [originator-id ip] [cluster-list […]] [aigp n] [attribute [0xT 0xF 0xV]] [path-information id]
  *   [name x] [split /n] [watchdog x] [withdraw] [label …] [rd …] [bgp-prefix-sid …]
  *
- * One table of keyword handlers; each consumes its arguments from a cursor. Routes that need a family this
- * build cannot encode yet (label → nlri-mpls, rd → mpls-vpn, prefix-SID) come back as "unsupported" with
- * their family name instead of failing, so a configuration that uses them still loads.
+ * One table of keyword handlers; each consumes its arguments from a cursor. `label` makes the route
+ * nlri-mpls (RFC 8277), `rd` mpls-vpn (RFC 4364). Routes that need a family this build cannot encode yet
+ * (prefix-SID) come back as "unsupported" with their family name instead of failing, so a configuration
+ * that uses them still loads.
  */
-import type { AsPathSegment, Attribute, NextHop, Origin, PrefixNlri, Route } from "../bgp/types.ts";
+import type { AsPathSegment, Attribute, NextHop, Nlri, Origin, Route } from "../bgp/types.ts";
 import { SegmentType } from "../bgp/types.ts";
 import { AFI, type FamilyKey, familyKey, SAFI } from "../bgp/family.ts";
 import { ipToBytes, isIP, isIPv4, type ParsedPrefix, parsePrefix } from "../bgp/ip.ts";
 import { isPunct, type Token, tokenize } from "./tokenizer.ts";
 import { parseCommunity, parseExtendedCommunity, parseLargeCommunity, parseUint } from "./community.ts";
+import { labeledNlri } from "../bgp/nlri/labeled.ts";
+import { encodeLabels, MAX_LABEL } from "../bgp/qualifier/labels.ts";
+import { parseRd } from "../bgp/qualifier/rd.ts";
+import { parsePrefixSid, parsePrefixSidSrv6 } from "./mup.ts";
 
 /** A syntax error in a route; `token` locates it (its line, in a configuration). */
 export class RouteError extends Error {
@@ -43,6 +48,21 @@ const MAX_SPLIT_BITS = 16;
 
 const ORIGINS: Record<string, Origin> = { igp: 0, egp: 1, incomplete: 2 };
 
+/** SAFIs this grammar builds routes for: IP prefixes, and labeled / VPN prefixes (RFC 8277, RFC 4364). */
+const ROUTE_SAFIS: ReadonlySet<number> = new Set([
+  SAFI.unicast,
+  SAFI.multicast,
+  SAFI["nlri-mpls"],
+  SAFI["mpls-vpn"],
+]);
+
+/** Byte-wise order (for extended communities, which ExaBGP sorts). */
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
+
 /** What the keyword handlers fill in while reading one route. */
 interface RouteState {
   nextHop: NextHop;
@@ -55,6 +75,9 @@ interface RouteState {
   split?: number;
   /** Set by rd/label: the SAFI this route really belongs to. */
   safi?: number;
+  /** `label [ … ]` values (RFC 8277) and `rd` octets (RFC 4364 §4.2). */
+  labels?: number[];
+  rd?: Uint8Array;
   /** Set by attributes with no codec yet (prefix-SID). */
   unsupported?: boolean;
 }
@@ -265,7 +288,8 @@ const HANDLER_TABLE: Record<string, Handler> = {
       parseExtendedCommunity(t.text) ??
         fail("extended-community", "target:A:N, origin:A:N, 0x… or another known form", t)
     );
-    set(st, { code: 16, kind: "extended-community", values });
+    // ExaBGP sends them sorted by their octets (encoding/conf-vpn.msg).
+    set(st, { code: 16, kind: "extended-community", values: values.sort(compareBytes) });
   },
   "originator-id": (c, st) => set(st, { code: 9, kind: "originator-id", address: ipv4(c, "originator-id") }),
   "cluster-list": (c, st) => {
@@ -302,24 +326,19 @@ const HANDLER_TABLE: Record<string, Handler> = {
   },
   // RFC 8277 labels: nlri-mpls unless an RD also makes it mpls-vpn (RFC 4364).
   label: (c, st) => {
-    for (const t of c.list("label", "a label")) {
-      parseUint(t.text, 0xfffff) ?? fail("label", "a label 0..1048575", t);
-    }
+    st.labels = c.list("label", "a label").map((t) =>
+      parseUint(t.text, MAX_LABEL) ?? fail("label", "a label 0..1048575", t)
+    );
     st.safi ??= SAFI["nlri-mpls"];
   },
   rd: (c, st) => {
     const t = c.next("rd", "asn:n or ip:n");
-    if (!/^[\d.]+:\d+$/.test(t.text)) fail("rd", "asn:n or ip:n", t);
+    st.rd = parseRd(t.text) ?? fail("rd", "asn:n or ip:n", t);
     st.safi = SAFI["mpls-vpn"];
   },
-  "bgp-prefix-sid": (c, st) => {
-    c.skipGroup("bgp-prefix-sid");
-    st.unsupported = true;
-  },
-  "bgp-prefix-sid-srv6": (c, st) => {
-    c.skipGroup("bgp-prefix-sid-srv6");
-    st.unsupported = true;
-  },
+  // RFC 8669 / RFC 9252 Prefix-SID (type 40), grammar in lib/config/mup.ts.
+  "bgp-prefix-sid": (c, st) => set(st, parsePrefixSid(c.skipGroup("bgp-prefix-sid"))),
+  "bgp-prefix-sid-srv6": (c, st) => set(st, parsePrefixSidSrv6(c.skipGroup("bgp-prefix-sid-srv6"))),
 };
 HANDLER_TABLE["route-distinguisher"] = HANDLER_TABLE.rd;
 /** A Map, so that words such as "constructor" never find an inherited property. */
@@ -417,14 +436,24 @@ export function parseRouteSpec(tokens: readonly Token[], options: RouteOptions =
     if (!handler) throw new RouteError(`unknown route attribute '${t.text}'`, t);
     handler(c, st);
   }
-  const safi = st.safi ?? options.safi ?? SAFI.unicast;
-  if (st.unsupported || (safi !== SAFI.unicast && safi !== SAFI.multicast)) {
+  // The context's labeled SAFI (`announce { ipv4 { mpls-vpn … } }`) wins over the one `label` implies.
+  const labeled = options.safi === SAFI["nlri-mpls"] || options.safi === SAFI["mpls-vpn"];
+  const safi = labeled && st.safi !== SAFI["mpls-vpn"]
+    ? options.safi!
+    : st.safi ?? options.safi ?? SAFI.unicast;
+  if (st.unsupported || !ROUTE_SAFIS.has(safi)) {
     return { kind: "unsupported", family: familyText(prefix.afi, safi) };
   }
   const family = familyKey(prefix.afi, safi);
   const attributes = [...st.attributes.values()];
+  const labels = safi === SAFI.unicast || safi === SAFI.multicast ? undefined : encodeLabels(st.labels ?? []);
+  if (safi === SAFI["mpls-vpn"] && st.rd === undefined) {
+    throw new RouteError(`an mpls-vpn route expects 'rd', got none`, head);
+  }
   const route = (length: number, bytes: Uint8Array): Route => {
-    const nlri: PrefixNlri = st.pathId === undefined
+    const nlri: Nlri = labels !== undefined
+      ? labeledNlri(family, length, bytes, labels, st.rd, st.pathId)
+      : st.pathId === undefined
       ? { kind: "prefix", family, length, bytes }
       : { kind: "prefix", family, length, bytes, pathId: st.pathId };
     // Only the pseudo-attributes that were written, so that routes compare equal to hand-built ones.

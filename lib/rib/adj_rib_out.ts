@@ -17,14 +17,17 @@
  */
 import type { FamilyKey } from "../bgp/family.ts";
 import { IPV4_UNICAST } from "../bgp/family.ts";
+import { isMvpnFamily } from "../bgp/nlri/mvpn.ts";
 import type { CodecContext, NextHop, Nlri, Route } from "../bgp/types.ts";
-import { AttrCode } from "../bgp/types.ts";
+import { AttrCode, MessageType } from "../bgp/types.ts";
 import { type AttributeSet, AttributeStore } from "./attribute_store.ts";
 import { nlriFromKey, routeKey } from "./nlri_key.ts";
 import { type OutgoingSet, outgoingSet, type PeerView } from "./outgoing_attributes.ts";
 import type { Outbound } from "../session/outbound.ts";
 import { mpUnreachHeader } from "../bgp/attribute/mp.ts";
 import { encodeEor } from "../bgp/message/eor.ts";
+import { frame } from "../bgp/message/header.ts";
+import { isFlowFamily } from "../bgp/nlri/flow.ts";
 import {
   packIpv4Announce,
   packIpv4Withdraw,
@@ -101,6 +104,8 @@ interface Snapshot {
   readonly withdraws: Bucket[];
   readonly announces: Bucket[];
   readonly eor: FamilyKey[];
+  /** Attribute sets of withdraws of NLRI the RIB never had (see `withdraw`). */
+  readonly unknownWithdraws?: Bucket[];
 }
 
 interface WatchdogEntry {
@@ -165,6 +170,16 @@ export class AdjRibOut implements Outbound {
   /** wake() was called since the last next(): called once, not once per route of a burst. */
   #woken = false;
   readonly #watchdogs = new Map<string, Map<string, WatchdogEntry>>();
+  /**
+   * FlowSpec routes announced before the first session and then replaced by one of the same NLRI (family, key,
+   * attribute-set id, a reference held): ExaBGP sends every configured flow route, so the first flush does too
+   * (conf-flow-redirect, api-flow-merge).
+   */
+  #shadowed: [FamilyKey, string, number][] = [];
+  /** Until the first session starts: what is announced until then is the configuration. */
+  #beforeFirstSession = true;
+  /** Withdraws of NLRI neither cached nor pending, by family: their attribute-set ids (references held). */
+  #unknownWithdraws: [FamilyKey, string, number][] = [];
 
   constructor(options: AdjRibOutOptions) {
     this.#options = options;
@@ -210,7 +225,10 @@ export class AdjRibOut implements Outbound {
         if (route !== undefined) this.store.ref(id = this.#intern(route));
         else if (prev !== undefined) this.store.ref(id = settled(prev));
       }
-      this.#queueWithdraw(family, key, id);
+      // ExaBGP 5.0 answers the withdraw of a FlowSpec NLRI it never had with an UPDATE carrying the path
+      // attributes and no NLRI (api-flow).
+      if (prev === undefined && id !== BARE && isFlowFamily(family)) this.#unknownWithdraws.push([family, key, id]);
+      else this.#queueWithdraw(family, key, id);
       this.#signal();
     }
     if (prev !== undefined) this.store.unref(settled(prev));
@@ -255,6 +273,7 @@ export class AdjRibOut implements Outbound {
 
   /** Drops everything (cache, pending work, watchdogs) without sending anything. */
   forget(): void {
+    this.#releaseList(this.#shadowed);
     for (const cache of this.#cache.values()) for (const v of cache.values()) this.store.unref(settled(v));
     this.#cache.clear();
     this.#resetPending();
@@ -302,7 +321,7 @@ export class AdjRibOut implements Outbound {
     if (this.#initial || this.#draining !== undefined || this.#refresh.size > 0) return true;
     for (const list of this.#pendingAnnounce.values()) if (list.length > 0) return true;
     for (const m of this.#pendingWithdraw.values()) if (m.size > 0) return true;
-    return false;
+    return this.#unknownWithdraws.length > 0;
   }
 
   // ---- session side (Outbound) ----------------------------------------------------------------------------
@@ -323,6 +342,7 @@ export class AdjRibOut implements Outbound {
     this.#resetPending();
     this.#draining = undefined;
     this.#started = true;
+    this.#beforeFirstSession = false;
     this.#initial = true;
     this.#woken = false;
     this.#signal();
@@ -381,6 +401,10 @@ export class AdjRibOut implements Outbound {
     } else {
       // While down nothing is pending: the session's start sends the whole cache.
       cache.set(key, id);
+      if (prev !== undefined && this.#beforeFirstSession && isFlowFamily(family)) {
+        this.#shadowed.push([family, key, settled(prev)]); // the reference moves to the list
+        return true;
+      }
     }
     if (prev !== undefined) this.store.unref(settled(prev));
     return true;
@@ -419,7 +443,22 @@ export class AdjRibOut implements Outbound {
     for (const m of withdraws.values()) for (const id of m.values()) if (id !== BARE) this.store.unref(id);
   }
 
+  /** Buckets of (family, key, id) entries, then their references released (the buckets hold the sets). */
+  #takeList(list: [FamilyKey, string, number][]): Bucket[] {
+    const g = new Grouper();
+    for (const [family, key, id] of list) if (this.#families.has(family)) g.add(family, key, id);
+    const buckets = g.buckets(this.store);
+    this.#releaseList(list);
+    return buckets;
+  }
+
+  #releaseList(list: [FamilyKey, string, number][]): void {
+    for (const [, , id] of list) this.store.unref(id);
+    list.length = 0;
+  }
+
   #resetPending(): void {
+    this.#releaseList(this.#unknownWithdraws);
     this.#release(this.#pendingWithdraw);
     this.#pendingAnnounce = new Map();
     this.#pendingWithdraw = new Map();
@@ -473,21 +512,25 @@ export class AdjRibOut implements Outbound {
       const eor = this.#options.manualEor ? [] : [...this.#families];
       // Every family, negotiated or not, so that no pending marker survives into this session.
       const announces = this.#groupCache(this.#cache.keys()).filter((b) => this.#families.has(b.family));
-      return { bor: [], refreshed: [], withdraws: [], announces, eor };
+      // Replaced configured flow routes go first, once: later sessions send the cache only.
+      const shadowed = this.#takeList(this.#shadowed);
+      return { bor: [], refreshed: [], withdraws: [], announces: [...shadowed, ...announces], eor };
     }
     const refresh = this.#refresh, withdrawn = this.#pendingWithdraw, pending = this.#pendingAnnounce;
     const bor = [...this.#enhanced];
+    const unknownWithdraws = this.#takeList(this.#unknownWithdraws);
     this.#pendingWithdraw = new Map(); // taken: not released by the reset below
     this.#resetPending();
     // The refresh re-sends the cache, but a route withdrawn in this batch and announced again must follow its
     // withdraw: it is left to the announce pass.
     const refreshed = this.#groupCache(refresh, withdrawn);
     const announces = this.#groupPending(pending);
-    return { bor, refreshed, withdraws: this.#groupWithdraws(withdrawn), announces, eor: [] };
+    return { bor, refreshed, withdraws: this.#groupWithdraws(withdrawn), announces, eor: [], unknownWithdraws };
   }
 
   #limits(family: FamilyKey): PackLimits {
-    const packed = family === IPV4_UNICAST
+    // ExaBGP groups mcast-vpn NLRI like IPv4 unicast ones (encoding/conf-mvpn.msg).
+    const packed = family === IPV4_UNICAST || isMvpnFamily(family)
       ? this.#options.groupUpdates !== false
       : this.#options.packAllFamilies === true;
     return {
@@ -537,6 +580,16 @@ export class AdjRibOut implements Outbound {
     yield* this.#packBuckets(s.refreshed);
     if (s.bor.length > 0) yield s.bor.map((f) => refreshMessage(f, 2));
     yield* this.#packWithdraws(s.withdraws);
+    for (const { set, family, keys } of s.unknownWithdraws ?? []) {
+      const attrs = set && outgoingSet(set.attributes, set.nextHop, family, this.#peer, this.#ctx)?.attributes;
+      if (attrs === undefined) continue;
+      // Withdrawn routes length 0, the attributes, no NLRI: one message per withdraw.
+      const body = new Uint8Array(4 + attrs.length);
+      body[2] = attrs.length >>> 8;
+      body[3] = attrs.length & 0xff;
+      body.set(attrs, 4);
+      yield keys.map(() => frame(MessageType.UPDATE, body));
+    }
     yield* this.#packBuckets(s.announces);
     if (s.eor.length > 0) yield s.eor.map(encodeEor);
   }

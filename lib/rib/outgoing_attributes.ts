@@ -4,12 +4,15 @@
  * - eBGP: ORIGIN igp when absent, the local AS prepended to AS_PATH (created when absent), LOCAL_PREF dropped
  *   (RFC 4271 §5.1.5: LOCAL_PREF is not sent to external peers);
  * - `next-hop self` is the session's local address;
- * - an IPv4 next hop is also sent as the NEXT_HOP attribute, for every family (ExaBGP does so: conf-vpn,
- *   extended-nexthop); IPv4 unicast NLRI go in the NLRI field unless the next hop is IPv6 (RFC 8950, only
+ * - an IPv4 next hop is also sent as the NEXT_HOP attribute, for every family but FlowSpec (ExaBGP does so:
+ *   conf-vpn, extended-nexthop; conf-flow has none); IPv4 unicast NLRI go in the NLRI field unless the next hop is IPv6 (RFC 8950, only
  *   when negotiated), every other family in MP_REACH_NLRI with the next hop there (RFC 4760 §3).
  */
 import { familyAfi, type FamilyKey, IPV4_UNICAST } from "../bgp/family.ts";
 import { mpReachHeader } from "../bgp/attribute/mp.ts";
+import { isFlowFamily } from "../bgp/nlri/flow.ts";
+import { L2VPN_VPLS } from "../bgp/nlri/vpls.ts";
+import { IPV6_MUP, mupNextHop } from "../bgp/nlri/mup.ts";
 import { isIPv4 } from "../bgp/ip.ts";
 import type { AsPathSegment, Attribute, CodecContext, NextHop } from "../bgp/types.ts";
 import { SegmentType } from "../bgp/types.ts";
@@ -114,10 +117,16 @@ export function outgoingSet(
   const path = outgoingPathAttributes(attrs, peer);
   const address = resolveNextHop(nextHop, peer);
   const v4 = address !== undefined && isIPv4(address);
-  if (v4) path.push({ code: 3, kind: "next-hop", address });
+  // FlowSpec carries its redirect next hop in MP_REACH_NLRI only (ExaBGP: conf-flow, RFC 8955 §4).
+  // VPLS too (ExaBGP: encoding/conf-l2vpn.msg has no NEXT_HOP attribute).
+  // IPv6 MUP too: its IPv4 next hop goes IPv4-mapped in MP_REACH_NLRI only (encoding/conf-srv6-mup.msg).
+  if (v4 && !isFlowFamily(family) && family !== L2VPN_VPLS && family !== IPV6_MUP) {
+    path.push({ code: 3, kind: "next-hop", address });
+  }
   const attributes = encodePathAttributes(path, ctx);
   if (family === IPV4_UNICAST && (address === undefined || v4)) return { attributes, mpReach: undefined };
   const crossFamily = address !== undefined && (familyAfi(family) === 1) !== v4;
   if (crossFamily && family === IPV4_UNICAST && !peer.extendedNextHop?.has(family)) return undefined;
-  return { attributes, mpReach: mpReachHeader(family, address === undefined ? [] : [address]) };
+  const hops = address === undefined ? [] : [mupNextHop(family, address)];
+  return { attributes, mpReach: mpReachHeader(family, hops) };
 }

@@ -246,11 +246,13 @@ describe("routes of families without a codec are kept as unsupported", () => {
       14,
     ]]);
   });
-  it("conf-flow: flow routes, flow-vpn when an rd is given, ipv6 flow", () => {
-    const fams = onlyNeighbor(load("conf-flow.conf")).unsupported.map((u) => u.family);
+  it("conf-flow: flow routes, flow-vpn when an rd is given, ipv6 flow (FlowSpec has a codec now)", () => {
+    const nb = onlyNeighbor(load("conf-flow.conf"));
+    assert.equal(nb.unsupported.length, 0);
+    const fams = nb.routes.map((r) => r.nlri.family);
     assert.equal(fams.length, 13);
-    assert.equal(fams[0], "ipv4 flow-vpn");
-    assert.ok(fams.includes("ipv6 flow"));
+    assert.equal(fams[0], (1 << 8) | 134); // ipv4 flow-vpn
+    assert.ok(fams.includes((2 << 8) | 133)); // ipv6 flow
   });
   it("conf-l2vpn, conf-mvpn, conf-srv6-mup, conf-prefix-sid", () => {
     assert.deepEqual(

@@ -7,6 +7,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { prefixNlri as prefix } from "../../lib/bgp/nlri/prefix.ts";
 import { AdjRibOut } from "../../lib/rib/adj_rib_out.ts";
+import { decodeNlri } from "../../lib/bgp/nlri/codec.ts";
+import { DEFAULT_CONTEXT } from "../../lib/bgp/types.ts";
 import {
   drain,
   familyKey,
@@ -345,12 +347,11 @@ describe("AdjRibOut: grouping and families", () => {
     const rib = ibgp();
     rib.start(negotiated([flow]));
     drain(rib);
-    // destination 0.0.0.0/32, source 0.0.0.0/32, protocol =6, port =3128 (RFC 8955 §4), as one raw NLRI.
-    const nlri = {
-      kind: "raw",
-      family: flow,
-      bytes: fromHex("13012000000000022000000000038106" + "05910C38"),
-    } as const;
+    // destination 0.0.0.0/32, source 0.0.0.0/32, protocol =6, port =3128 (RFC 8955 §4).
+    const [nlri] = decodeNlri(flow, fromHex("13012000000000022000000000038106" + "05910C38"), DEFAULT_CONTEXT);
+    // Announced first: the withdraw of a flow never announced is an UPDATE without NLRI (api-flow).
+    rib.announce({ nlri, nextHop: { kind: "none" }, attributes: [] });
+    drain(rib);
     rib.withdraw({ nlri, nextHop: { kind: "none" }, attributes: [] });
     assert.deepEqual(drain(rib), [
       raw(

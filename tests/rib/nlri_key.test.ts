@@ -19,7 +19,8 @@ const samples: Nlri[] = [
   prefixNlri("2a02:b80:0:1::1/128"),
   prefixNlri("2001:db8::/48", IPV6_UNICAST, 3),
   prefixNlri("224.0.0.0/4", familyKey(1, 2)),
-  { kind: "raw", family: familyKey(1, 133), bytes: new Uint8Array([5, 0x01, 0x18, 10, 0, 0]) },
+  // A family without a codec (SAFI 200 is unassigned): kept raw.
+  { kind: "raw", family: familyKey(1, 200), bytes: new Uint8Array([5, 0x01, 0x18, 10, 0, 0]) },
 ];
 
 describe("NLRI keys", () => {

@@ -21,6 +21,7 @@ import {
   encodeAs4Aggregator,
 } from "./aggregator.ts";
 import { decodeAigp, encodeAigp } from "./aigp.ts";
+import { decodeBgpLsAttribute, encodeBgpLsAttribute } from "./bgpls.ts";
 import { decodeClusterList, encodeClusterList } from "./cluster_list.ts";
 import { decodeCommunity, encodeCommunity } from "./community.ts";
 import { decodeExtendedCommunity, encodeExtendedCommunity } from "./extended_community.ts";
@@ -89,6 +90,8 @@ const codecs = new Map<number, AttributeCodec>([
   [17, codec(OPTIONAL_TRANSITIVE, DISCARD, decodeAs4Path, encodeAs4Path)],
   [18, codec(OPTIONAL_TRANSITIVE, DISCARD, decodeAs4Aggregator, encodeAs4Aggregator)],
   [26, codec(OPTIONAL, DISCARD, decodeAigp, encodeAigp)],
+  // RFC 9552 §8.2.2: a malformed BGP-LS attribute is discarded, the NLRI kept.
+  [29, codec(OPTIONAL, DISCARD, decodeBgpLsAttribute, encodeBgpLsAttribute)],
   [32, codec(OPTIONAL_TRANSITIVE, TAW, decodeLargeCommunity, encodeLargeCommunity)],
 ]);
 

@@ -5,8 +5,17 @@
  */
 import type { FamilyKey } from "../family.ts";
 import { familyKey } from "../family.ts";
-import type { CodecContext, Nlri, PrefixNlri } from "../types.ts";
+import type { CodecContext, Nlri, PrefixNlri, RawNlri } from "../types.ts";
 import { decodePrefixes, prefixWireLength, writePrefix } from "./prefix.ts";
+import { LABELED_FAMILIES, labeledCodec } from "./labeled.ts";
+import { FLOW_FAMILIES, flowCodec } from "./flow.ts";
+import { evpnCodec, L2VPN_EVPN } from "./evpn.ts";
+import { L2VPN_VPLS, vplsCodec } from "./vpls.ts";
+import { MVPN_FAMILIES, mvpnCodec } from "./mvpn.ts";
+import { BGPLS_FAMILIES, bgpLsCodec } from "./bgpls.ts";
+import { RTC_FAMILIES, rtcCodec } from "./rtc.ts";
+import { SR_POLICY_FAMILIES, srPolicyCodec } from "./sr_policy.ts";
+import { MUP_FAMILIES, mupCodec } from "./mup.ts";
 
 export interface NlriCodec {
   /** All NLRI of `bytes` (exactly filled); throws BgpError on malformed input. */
@@ -26,7 +35,7 @@ const prefixCodec: NlriCodec = {
 /** Unknown families: the bytes are kept whole, as one NLRI, and re-sent verbatim. */
 const rawCodec: NlriCodec = {
   decode: (family, bytes) => (bytes.length === 0 ? [] : [{ kind: "raw", family, bytes: bytes.slice() }]),
-  wireLength: (n, addPath) => n.bytes.length + (addPath && n.pathId !== undefined ? 4 : 0),
+  wireLength: (n, addPath) => (n as RawNlri).bytes.length + (addPath && n.pathId !== undefined ? 4 : 0),
   write(n, addPath, out, offset) {
     if (addPath && n.pathId !== undefined) {
       out[offset++] = n.pathId >>> 24;
@@ -34,8 +43,9 @@ const rawCodec: NlriCodec = {
       out[offset++] = (n.pathId >>> 8) & 0xff;
       out[offset++] = n.pathId & 0xff;
     }
-    out.set(n.bytes, offset);
-    return offset + n.bytes.length;
+    const bytes = (n as RawNlri).bytes;
+    out.set(bytes, offset);
+    return offset + bytes.length;
   },
 };
 
@@ -45,6 +55,20 @@ const codecs = new Map<FamilyKey, NlriCodec>([
   [familyKey(2, 1), prefixCodec], // ipv6 unicast
   [familyKey(2, 2), prefixCodec], // ipv6 multicast
 ]);
+// ipv4/ipv6 nlri-mpls and mpls-vpn (RFC 8277, RFC 4364/4659)
+for (const family of LABELED_FAMILIES) codecs.set(family, labeledCodec);
+// ipv4/ipv6 flow and flow-vpn (RFC 8955, RFC 8956)
+for (const family of FLOW_FAMILIES) codecs.set(family, flowCodec);
+// l2vpn vpls (RFC 4761), l2vpn evpn (RFC 7432), ipv4/ipv6 mcast-vpn (RFC 6514)
+codecs.set(L2VPN_VPLS, vplsCodec);
+codecs.set(L2VPN_EVPN, evpnCodec);
+for (const family of MVPN_FAMILIES) codecs.set(family, mvpnCodec);
+// bgp-ls / bgp-ls-vpn (RFC 9552), rtc (RFC 4684), sr-policy (RFC 9830): receive and display only
+for (const family of BGPLS_FAMILIES) codecs.set(family, bgpLsCodec);
+for (const family of RTC_FAMILIES) codecs.set(family, rtcCodec);
+for (const family of SR_POLICY_FAMILIES) codecs.set(family, srPolicyCodec);
+// ipv4/ipv6 mup (draft-mpmz-bess-mup-safi)
+for (const family of MUP_FAMILIES) codecs.set(family, mupCodec);
 
 export function registerNlriCodec(family: FamilyKey, codec: NlriCodec): void {
   codecs.set(family, codec);
@@ -54,21 +78,26 @@ export function nlriCodec(family: FamilyKey): NlriCodec {
   return codecs.get(family) ?? rawCodec;
 }
 
+/** A RawNlri is re-sent verbatim whatever its family (kept bytes of a family that has a codec now). */
+function codecOf(n: Nlri): NlriCodec {
+  return n.kind === "raw" ? rawCodec : nlriCodec(n.family);
+}
+
 export function decodeNlri(family: FamilyKey, bytes: Uint8Array, ctx: CodecContext): Nlri[] {
   return nlriCodec(family).decode(family, bytes, ctx);
 }
 
 /** Wire size of `n` for this session (path id counted when ADD-PATH sends for its family). */
 export function nlriWireLength(n: Nlri, ctx: CodecContext): number {
-  return nlriCodec(n.family).wireLength(n, ctx.addPath.has(n.family));
+  return codecOf(n).wireLength(n, ctx.addPath.has(n.family));
 }
 
 export function writeNlri(n: Nlri, ctx: CodecContext, out: Uint8Array, offset: number): number {
-  return nlriCodec(n.family).write(n, ctx.addPath.has(n.family), out, offset);
+  return codecOf(n).write(n, ctx.addPath.has(n.family), out, offset);
 }
 
 export function encodeNlri(n: Nlri, ctx: CodecContext): Uint8Array {
-  const codec = nlriCodec(n.family);
+  const codec = codecOf(n);
   const addPath = ctx.addPath.has(n.family);
   const out = new Uint8Array(codec.wireLength(n, addPath));
   codec.write(n, addPath, out, 0);
@@ -89,7 +118,7 @@ export function nlriKey(n: Nlri): string {
     key += String.fromCharCode(n.length);
     b = n.bytes;
   } else {
-    const codec = nlriCodec(family);
+    const codec = codecOf(n);
     b = new Uint8Array(codec.wireLength(n, false));
     codec.write(n, false, b, 0);
   }

@@ -6,6 +6,12 @@ import { BgpError } from "../error.ts";
 import { familyAfi, type FamilyKey, familyKey } from "../family.ts";
 import { bytesToIp, parsePrefix, prefixToString } from "../ip.ts";
 import type { CodecContext, Nlri, PrefixNlri } from "../types.ts";
+import { labeledToString } from "./labeled.ts";
+import { flowToString } from "./flow_text.ts";
+import { vplsToString } from "./vpls.ts";
+import { evpnToString } from "./evpn.ts";
+import { mvpnToString } from "./mvpn.ts";
+import { mupToString } from "./mup.ts";
 
 /** Invalid Network Field (RFC 4271 §6.3). */
 function invalidNetwork(reason: string): BgpError {
@@ -95,6 +101,12 @@ function hex(bytes: Uint8Array): string {
  * carries a path id (ExaBGP's text form of an ADD-PATH route).
  */
 export function nlriToString(n: Nlri): string {
+  if (n.kind === "labeled") return labeledToString(n); // path id included
+  if (n.kind === "flow") return flowToString(n);
+  if (n.kind === "vpls") return vplsToString(n);
+  if (n.kind === "evpn") return evpnToString(n);
+  if (n.kind === "mvpn") return mvpnToString(n);
+  if (n.kind === "mup") return mupToString(n);
   const base = n.kind === "prefix"
     ? prefixToString(familyAfi(n.family), n.bytes, n.length)
     : `0x${hex(n.bytes)}`;

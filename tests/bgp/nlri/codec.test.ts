@@ -7,7 +7,8 @@ import { prefixNlri } from "../../../lib/bgp/nlri/prefix.ts";
 import { DEFAULT_CONTEXT, type Nlri } from "../../../lib/bgp/types.ts";
 import { fromHex, toHex } from "../update/wire.ts";
 
-const FLOW = familyKey(1, 133);
+/** An unassigned SAFI: no codec (FlowSpec, used here before, has its own now). */
+const UNKNOWN = familyKey(1, 200);
 
 describe("decodeNlri / encodeNlri", () => {
   it("round-trips the four IP families", () => {
@@ -27,10 +28,10 @@ describe("decodeNlri / encodeNlri", () => {
 
   it("keeps an unknown family's bytes as one raw NLRI, re-sent verbatim (api-flow bytes)", () => {
     const bytes = fromHex("0120AAAAAAAA0220AAAAAAAA");
-    const list = decodeNlri(FLOW, bytes, DEFAULT_CONTEXT);
-    assert.deepEqual(list, [{ kind: "raw", family: FLOW, bytes }]);
+    const list = decodeNlri(UNKNOWN, bytes, DEFAULT_CONTEXT);
+    assert.deepEqual(list, [{ kind: "raw", family: UNKNOWN, bytes }]);
     assert.equal(toHex(encodeNlri(list[0], DEFAULT_CONTEXT)), toHex(bytes));
-    assert.deepEqual(decodeNlri(FLOW, new Uint8Array(0), DEFAULT_CONTEXT), []);
+    assert.deepEqual(decodeNlri(UNKNOWN, new Uint8Array(0), DEFAULT_CONTEXT), []);
   });
 
   it("adds the path id when the session sends ADD-PATH for the family", () => {
@@ -63,7 +64,7 @@ describe("nlriKey", () => {
     prefixNlri("10.0.0.0/8", IPV4_UNICAST, 0x10000), // path id beyond 16 bits
     prefixNlri("0.0.0.0/0"),
     prefixNlri("::/0"),
-    { kind: "raw", family: FLOW, bytes: fromHex("0120AAAAAAAA") } as Nlri,
+    { kind: "raw", family: UNKNOWN, bytes: fromHex("0120AAAAAAAA") } as Nlri,
   ].map(nlriKey);
 
   it("differs whenever family, path id, length or bytes differ", () => {
