@@ -11,8 +11,15 @@ export const REPO_ROOT: string = fileURLToPath(new URL("../../", import.meta.url
 export const CLI_PATH: string = `${REPO_ROOT}cli.ts`;
 export const IS_DENO: boolean = "Deno" in globalThis;
 
-/** The executable and arguments that run cli.ts with the runtime running this test. */
+/**
+ * TSBGP_BIN names a compiled executable (dist/tsbgp) to test instead of the source: the test suites that
+ * start speakers run once more against the binary that way (scripts/test.sh).
+ */
+export const TSBGP_BIN: string | undefined = process.env.TSBGP_BIN || undefined;
+
+/** The executable and arguments that run tsbgp: TSBGP_BIN, else cli.ts with the runtime running this test. */
 export function cliCommand(args: readonly string[]): { command: string; args: string[] } {
+  if (TSBGP_BIN !== undefined) return { command: TSBGP_BIN, args: [...args] };
   const prefix = IS_DENO ? ["run", "-A", CLI_PATH] : ["--no-install", CLI_PATH];
   return { command: process.execPath, args: [...prefix, ...args] };
 }
