@@ -13,6 +13,7 @@ import { currentUid, defaultSocketPath } from "../api/control.ts";
 import { runCli } from "../tools/cli_client.ts";
 import { decodeCommand } from "../tools/decode.ts";
 import { runDemo } from "./demo.ts";
+import { healthcheckCommand } from "../healthcheck/main.ts";
 import { VERSION } from "../version.ts";
 
 export type Command = (args: string[]) => Promise<number>;
@@ -25,6 +26,8 @@ usage:
   tsbgp decode [-f "AFI SAFI"] [--update|--open|--nlri] HEX
                                                  print a BGP message as ExaBGP 5.0 JSON
   tsbgp cli [--socket PATH] COMMAND…             send a command to a running speaker, print the answer
+  tsbgp healthcheck [--cmd CMD] [--ip IP]… …     ExaBGP's healthcheck helper, run as a speaker process
+                                                 (tsbgp healthcheck --help lists its options)
   tsbgp demo                                     two speakers on 127.0.0.1 exchanging routes
   tsbgp version                                  print the version
   tsbgp --help                                   this text
@@ -147,5 +150,6 @@ export const COMMANDS: Record<string, Command> = {
   decode,
   version,
   demo: () => runDemo(),
+  healthcheck: healthcheckCommand,
   cli: (args) => runCli(args, { write: (l) => console.log(l), writeError: (l) => console.error(l), env: runtime.envAll() }),
 };

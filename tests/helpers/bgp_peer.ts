@@ -13,6 +13,8 @@ export interface PeerOptions {
   readonly asn: number;
   readonly holdTime: number;
   readonly routerId?: string;
+  /** Bytes sent instead of openMessage(options) in answer to the speaker's OPEN (malformed OPEN tests). */
+  readonly open?: Uint8Array;
 }
 
 export interface PeerConnection {
@@ -30,7 +32,7 @@ const TYPE = { open: 1, update: 2, notification: 3, keepalive: 4 } as const;
 const ATTR_MP_REACH = 14;
 const ATTR_MP_UNREACH = 15;
 
-function message(type: number, body: Uint8Array): Uint8Array {
+export function message(type: number, body: Uint8Array): Uint8Array {
   const out = new Uint8Array(19 + body.length);
   out.set(MARKER);
   out[16] = out.length >> 8;
@@ -40,10 +42,10 @@ function message(type: number, body: Uint8Array): Uint8Array {
   return out;
 }
 
-const KEEPALIVE = message(TYPE.keepalive, new Uint8Array(0));
+export const KEEPALIVE: Uint8Array = message(TYPE.keepalive, new Uint8Array(0));
 
 /** RFC 4271 §4.2 OPEN with capabilities multiprotocol IPv4 unicast (RFC 4760) and 4-octet AS (RFC 6793). */
-function openMessage(o: PeerOptions): Uint8Array {
+export function openMessage(o: PeerOptions): Uint8Array {
   const caps = [
     2,
     6,
@@ -99,6 +101,8 @@ export class FakePeer {
   readonly announced: string[] = [];
   readonly withdrawn: string[] = [];
   readonly notifications: Uint8Array[] = [];
+  /** The body (after the 19-byte header) of every UPDATE received, for tests that check attributes. */
+  readonly updateBodies: Uint8Array[] = [];
   updates = 0;
   #server: Server;
   #timers = new Set<ReturnType<typeof setInterval>>();
@@ -158,7 +162,7 @@ export class FakePeer {
     switch (type) {
       case TYPE.open: {
         conn.openAt = performance.now();
-        conn.socket.write(openMessage(this.options));
+        conn.socket.write(this.options.open ?? openMessage(this.options));
         conn.socket.write(KEEPALIVE);
         const every = Math.max(1, Math.floor(this.options.holdTime / 3)) * 1000;
         const timer = setInterval(() => {
@@ -176,6 +180,7 @@ export class FakePeer {
         return;
       case TYPE.update:
         this.updates++;
+        this.updateBodies.push(body.slice());
         this.#update(body);
         return;
     }
