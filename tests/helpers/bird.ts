@@ -144,18 +144,61 @@ export class Bird {
   }
 }
 
-/** The routes of `birdc show route all`, by prefix: the text block of each (its first line and attributes). */
-export function routeBlocks(output: string): Map<string, string> {
-  const blocks = new Map<string, string>();
-  let current: string | undefined;
+/**
+ * The routes of `birdc show route all`, by prefix: one text per path (its first line and its attribute
+ * lines). With ADD-PATH a prefix has several; a path's first line starts with the prefix or, for the
+ * prefix's further paths, with blanks; attribute lines start with a tab.
+ */
+export function routeEntries(output: string): Map<string, string[]> {
+  const entries = new Map<string, string[]>();
+  let prefix: string | undefined;
+  let path: string[] | undefined;
+  const close = () => {
+    if (prefix !== undefined && path) entries.set(prefix, [...(entries.get(prefix) ?? []), path.join("\n")]);
+    path = undefined;
+  };
   for (const line of output.split("\n")) {
-    const m = /^([0-9a-f:.]+\/\d+)\s/i.exec(line);
-    if (m) {
-      current = m[1];
-      blocks.set(current, line);
-    } else if (current && /^\s/.test(line)) {
-      blocks.set(current, `${blocks.get(current)}\n${line}`);
-    } else current = undefined;
+    const first = /^([0-9a-f:.]+\/\d+)\s/i.exec(line);
+    if (first || (prefix !== undefined && /^ +\S.* \[\S+ /.test(line))) {
+      close();
+      if (first) prefix = first[1];
+      path = [line];
+    } else if (path && line.startsWith("\t")) path.push(line);
+    else {
+      close();
+      prefix = undefined;
+    }
   }
-  return blocks;
+  close();
+  return entries;
+}
+
+/**
+ * `Routes:` and `Route change stats` of one channel in `birdc show protocols all`: import/export updates
+ * as BIRD counts them (received, rejected, filtered, ignored, accepted; "---" is 0).
+ */
+export interface ChannelStats {
+  readonly imported: number;
+  readonly exported: number;
+  readonly importUpdates: readonly number[];
+  readonly exportUpdates: readonly number[];
+}
+
+/** The stats of channel `name` ("ipv4", "ipv6") in `birdc show protocols all PROTO`, if it is there. */
+export function channelStats(protocols: string, name: string): ChannelStats | undefined {
+  const start = protocols.indexOf(`Channel ${name}`);
+  if (start < 0) return undefined;
+  const next = protocols.indexOf("Channel ", start + 1);
+  const section = protocols.slice(start, next < 0 ? undefined : next);
+  const routes = /Routes:\s+(\d+) imported,(?: \d+ filtered,)? (\d+) exported/.exec(section);
+  const row = (label: string) =>
+    (new RegExp(`${label}:((?:\\s+(?:\\d+|---)){5})`).exec(section)?.[1] ?? "").trim().split(/\s+/)
+      .map((v) => (v === "---" ? 0 : Number(v)));
+  if (!routes) return undefined;
+  return {
+    imported: Number(routes[1]),
+    exported: Number(routes[2]),
+    importUpdates: row("Import updates"),
+    exportUpdates: row("Export updates"),
+  };
 }
