@@ -46,13 +46,21 @@ export function setupLogging(options: { level?: string; write?: (line: string) =
   });
 }
 
+/**
+ * LogTape reads `{name}` in a message as a placeholder (an unknown one prints as nothing): the braces of our
+ * text — helpers' JSON on stderr, peer strings — are doubled, LogTape's escape, so they are printed as written.
+ */
+function literal(m: string): string {
+  return m.includes("{") || m.includes("}") ? m.replace(/[{}]/g, "$&$&") : m;
+}
+
 /** A logger for one topic ("reactor", "network", "processes", …, as ExaBGP names its log topics). */
 export function getLogger(topic: string): Log {
   const l = ltGetLogger(["tsbgp", topic]);
   return {
-    debug: (m) => l.debug(m),
-    info: (m) => l.info(m),
-    warn: (m) => l.warn(m),
-    error: (m) => l.error(m),
+    debug: (m) => l.debug(literal(m)),
+    info: (m) => l.info(literal(m)),
+    warn: (m) => l.warn(literal(m)),
+    error: (m) => l.error(literal(m)),
   };
 }
