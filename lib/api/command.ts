@@ -460,12 +460,20 @@ const clearHandler: Handler = (w) => {
   return { kind: "clear-adj-rib", direction, selector: w.selector };
 };
 
+/**
+ * Words as the line spaced them, runs of blanks as one: the RFC 9003 text `back soon, sorry` must not
+ * become `back soon , sorry` (the tokenizer makes `,` a word of its own).
+ */
+function spacedText(tokens: readonly Token[]): string {
+  return tokens.map((t, k) => (k > 0 && t.start > tokens[k - 1].end ? " " : "") + t.text).join("");
+}
+
 /** `teardown <subcode> [text]`: NOTIFICATION 6 (Cease) with that subcode (RFC 4486). */
 const teardownHandler: Handler = (w) => {
   const t = w.tokens[w.i];
   if (t === undefined || !/^\d{1,3}$/.test(t.text) || Number(t.text) > 255) fail(w, "a Cease subcode 0..255");
   w.i++;
-  const text = w.atEnd() ? undefined : w.tokens.slice(w.i).map((x) => x.text).join(" ");
+  const text = w.atEnd() ? undefined : spacedText(w.tokens.slice(w.i));
   return text === undefined
     ? { kind: "teardown", subcode: Number(t.text), selector: w.selector }
     : { kind: "teardown", subcode: Number(t.text), text, selector: w.selector };

@@ -3,6 +3,13 @@
  * synchronously: a batch of lines applied in one call is complete before any session builds an UPDATE,
  * because sessions only pull from the RIB on a later event-loop turn (BRIEF lesson 3).
  *
+ * Answers are built lazily: `show adj-rib` and `show neighbor configuration` make their lines one at a time
+ * as the caller writes them (lib/api/hub.ts paces that over event-loop turns), so an answer over a big RIB
+ * never exists whole in memory. They read the RIB as it is then — after every command of their batch was
+ * applied, and with what other helpers changed meanwhile — as ExaBGP, whose show commands run as
+ * generators across reactor turns too. Copying the RIB for each show instead would cost memory in
+ * proportion to the RIB times the shows of one read.
+ *
  * A command from a helper reaches only the neighbors whose `api` block names that helper (`processes`,
  * `processesMatch`); a command from the control socket reaches every neighbor.
  */
@@ -36,8 +43,8 @@ export interface DispatchTarget {
 
 export interface Outcome {
   readonly ok: boolean;
-  /** Lines printed before the ack (show commands, version, …). */
-  readonly output: string[];
+  /** Lines printed before the ack (show commands, version, …), built as they are iterated, once. */
+  readonly output: Iterable<string>;
   /** Why a command failed, for the log. */
   readonly reason?: string;
   /** Ack control commands change how the source is answered. */
@@ -124,6 +131,7 @@ function extensive(n: NeighborRuntime): string[] {
     `  Route refresh    ${neg ? neg.refresh : "-"}`,
     `  Adj-RIB-Out      ${n.ribOut.size} route(s)`,
     `  Adj-RIB-In       ${n.ribIn.size} route(s)`,
+    `  Stale (GR)       ${n.stale.size} route(s)`,
     `  UPDATEs sent     ${n.stats.sentUpdates}`,
     `  UPDATEs received ${n.stats.receivedUpdates}`,
   ];
@@ -144,6 +152,52 @@ const FILTERS: Record<string, (afi: number, safi: number) => boolean> = {
   flow: (_a, s) => s === 133 || s === 134,
   l2vpn: (a) => a === 25,
 };
+
+/** The routes `show adj-rib` prints, neighbor by neighbor, read as they are iterated. */
+function* adjRib(
+  peers: readonly NeighborRuntime[],
+  direction: "in" | "out",
+  filter: string | undefined,
+): Iterable<readonly [peer: string, route: Route]> {
+  const keep = filter === undefined ? undefined : FILTERS[filter];
+  for (const n of peers) {
+    for (const r of direction === "out" ? n.ribOut.routes() : n.ribIn.routes()) {
+      if (keep && !keep(familyAfi(r.nlri.family), familySafi(r.nlri.family))) continue;
+      yield [n.config.peerAddress, r];
+    }
+  }
+}
+
+function* adjRibLines(routes: Iterable<readonly [string, Route]>, detailed: boolean): Iterable<string> {
+  for (const [peer, r] of routes) yield routeLine(peer, r, detailed);
+}
+
+/** `show adj-rib … json`: one line, built when it is written. */
+function* adjRibJson(routes: Iterable<readonly [string, Route]>): Iterable<string> {
+  const json: Record<string, { routes: unknown[] }> = {};
+  for (const [peer, r] of routes) {
+    (json[peer] ??= { routes: [] }).routes.push({
+      prefix: nlriToString(r.nlri),
+      family: familyName(r.nlri.family),
+      "next-hop": r.nextHop.kind === "ip" ? r.nextHop.address : r.nextHop.kind,
+    });
+  }
+  yield JSON.stringify(json);
+}
+
+/** `show neighbor configuration`: each neighbor's settings and its Adj-RIB-Out as route statements. */
+function* configurationLines(peers: readonly NeighborRuntime[]): Iterable<string> {
+  for (const n of peers) {
+    yield `neighbor ${n.config.peerAddress} {`;
+    yield `  local-as ${n.config.localAs};`;
+    yield `  peer-as ${n.config.peerAs};`;
+    yield `  hold-time ${n.config.holdTime};`;
+    for (const r of n.ribOut.routes()) {
+      yield `  route ${routeLine("", r, true).trim().split(" ").slice(2).join(" ")};`;
+    }
+    yield "}";
+  }
+}
 
 const HANDLERS: { [K in Command["kind"]]: Handler<K> } = {
   "announce-route": routeCommand((n, r) => n.ribOut.announce(r)),
@@ -212,16 +266,7 @@ const HANDLERS: { [K in Command["kind"]]: Handler<K> } = {
       case "configuration":
         return {
           ok: true,
-          output: selected.flatMap((n) => [
-            `neighbor ${n.config.peerAddress} {`,
-            `  local-as ${n.config.localAs};`,
-            `  peer-as ${n.config.peerAs};`,
-            `  hold-time ${n.config.holdTime};`,
-            ...[...n.ribOut.routes()].map((r) =>
-              `  route ${routeLine("", r, true).trim().split(" ").slice(2).join(" ")};`
-            ),
-            "}",
-          ]),
+          output: configurationLines(selected),
         };
       default:
         return {
@@ -233,23 +278,8 @@ const HANDLERS: { [K in Command["kind"]]: Handler<K> } = {
   },
   "show-adj-rib": (cmd, peers) => {
     const selected = cmd.address ? peers.filter((n) => n.config.peerAddress === cmd.address) : peers;
-    const keep = cmd.filter ? FILTERS[cmd.filter] : undefined;
-    const output: string[] = [];
-    const json: Record<string, { routes: unknown[] }> = {};
-    for (const n of selected) {
-      const rib = cmd.direction === "out" ? n.ribOut.routes() : n.ribIn.routes();
-      for (const r of rib) {
-        if (keep && !keep(familyAfi(r.nlri.family), familySafi(r.nlri.family))) continue;
-        if (cmd.json) {
-          (json[n.config.peerAddress] ??= { routes: [] }).routes.push({
-            prefix: nlriToString(r.nlri),
-            family: familyName(r.nlri.family),
-            "next-hop": r.nextHop.kind === "ip" ? r.nextHop.address : r.nextHop.kind,
-          });
-        } else output.push(routeLine(n.config.peerAddress, r, cmd.extensive));
-      }
-    }
-    return { ok: true, output: cmd.json ? [JSON.stringify(json)] : output };
+    const routes = adjRib(selected, cmd.direction, cmd.filter);
+    return { ok: true, output: cmd.json ? adjRibJson(routes) : adjRibLines(routes, cmd.extensive) };
   },
   shutdown: (_c, _p, t) => {
     t.shutdown();
@@ -282,7 +312,10 @@ const HANDLERS: { [K in Command["kind"]]: Handler<K> } = {
   debug: () => OK,
 };
 
-/** Parses and applies one command line. Never throws: a bad line is an `error` outcome with a reason. */
+/**
+ * Parses and applies one command line. Never throws: a bad line is an `error` outcome with a reason (the
+ * output, built while it is iterated, may still throw; the hub answers `error` then).
+ */
 export function dispatch(line: string, source: CommandSource, target: DispatchTarget): Outcome {
   let cmd: Command;
   try {

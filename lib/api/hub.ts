@@ -9,6 +9,8 @@ import type { SpeakerEvent } from "../speaker/speaker.ts";
 import { ControlServer } from "./control.ts";
 import { type CommandSource, dispatch, type DispatchTarget, type Outcome } from "./dispatch.ts";
 import { EventRouter } from "./events.ts";
+import { ACK_BYTES, AnswerFlow, STALL_MS } from "./answer_flow.ts";
+import { Pacer } from "./pacer.ts";
 import { type HelperProcess, ProcessManager } from "./process.ts";
 
 const log = getLogger("processes");
@@ -28,6 +30,8 @@ export class ApiHub {
   readonly router: EventRouter;
   readonly #target: DispatchTarget;
   readonly #options: ApiHubOptions;
+  /** Per helper, for good: whether it is stalled outlives a batch (see answer_flow.ts). */
+  readonly #flows = new Map<HelperProcess, AnswerFlow>();
   #control: ControlServer | undefined;
 
   constructor(options: ApiHubOptions) {
@@ -72,20 +76,69 @@ export class ApiHub {
   }
 
   /**
-   * A batch of lines read together from one helper: applied in order and completely before anything else
-   * runs (dispatch is synchronous for RIB changes), then answered.
+   * A batch of lines read together from one helper. Every line is applied first, in order, in this one
+   * synchronous run: the RIB changes of one read are complete before any session builds an UPDATE (sessions
+   * pull from the RIB on a later turn, lesson 3). The answers follow in the same order, paced by AnswerFlow
+   * (a show builds its lines then, see dispatch.ts); the next read of this helper waits for them.
    */
-  #batch(helper: HelperProcess, lines: string[]): void {
+  async #batch(helper: HelperProcess, lines: string[]): Promise<void> {
     const source: CommandSource = { kind: "process", name: helper.name };
-    for (const line of lines) {
-      const outcome = dispatch(line, source, this.#target);
-      this.#answer(helper, line, outcome);
+    const outcomes: (Outcome | undefined)[] = lines.map((line) => dispatch(line, source, this.#target));
+    const flow = this.#flow(helper);
+    for (let i = 0; i < lines.length; i++) {
+      let outcome = outcomes[i]!;
+      outcomes[i] = undefined; // a printed answer's generator is garbage at once
+      // ExaBGP logs the refused line itself, so that an operator can find the helper's mistake.
+      if (!outcome.ok) {
+        log.warn(
+          `command from process ${helper.name} not applied: ${lines[i]} (${outcome.reason ?? "refused"})`,
+        );
+      }
+      const output = outcome.output;
+      if (!Array.isArray(output) || output.length > 0) {
+        outcome = await this.#write(helper, lines[i], outcome, flow);
+      }
+      this.#ack(helper, outcome);
+      if (flow.wrote(ACK_BYTES)) await flow.pause();
     }
   }
 
-  #answer(helper: HelperProcess, line: string, outcome: Outcome): void {
-    if (!outcome.ok) log.warn(`command from process ${helper.name} not applied: ${outcome.reason ?? line}`);
-    for (const out of outcome.output) helper.answer(out);
+  #flow(helper: HelperProcess): AnswerFlow {
+    let flow = this.#flows.get(helper);
+    if (flow === undefined) {
+      const cap = this.manager.maxQueueBytes;
+      flow = new AnswerFlow(helper, cap, (queued) =>
+        log.error(
+          `process ${helper.name}: not reading its stdin (${queued} of ${cap} bytes queued, none read for ` +
+            `${STALL_MS} ms): long answers to it are cut short until it reads again`,
+        ));
+      this.#flows.set(helper, flow);
+    }
+    return flow;
+  }
+
+  /**
+   * Writes a command's output lines, paced, and cut short while the helper is stalled (answer_flow.ts); the
+   * outcome to ack (an error when building the lines failed).
+   */
+  async #write(helper: HelperProcess, line: string, outcome: Outcome, flow: AnswerFlow): Promise<Outcome> {
+    try {
+      for (const out of outcome.output) {
+        helper.answer(out);
+        if (!flow.wrote(out.length + 1)) continue;
+        await flow.pause();
+        if (flow.stalled) break;
+      }
+      return outcome;
+    } catch (e) {
+      log.warn(
+        `command from process ${helper.name} failed while answering: ${line} (${(e as Error).message})`,
+      );
+      return { ...outcome, ok: false };
+    }
+  }
+
+  #ack(helper: HelperProcess, outcome: Outcome): void {
     switch (outcome.ack) {
       case "disable": // answers for itself, then no more acks
         if (helper.ack === "on") helper.answer("done");
@@ -102,11 +155,15 @@ export class ApiHub {
     if (helper.ack === "on") helper.answer(outcome.ok ? "done" : "error");
   }
 
-  #control_(line: string, reply: (text: string) => void): Promise<"done" | "error"> {
+  async #control_(line: string, reply: (text: string) => void): Promise<"done" | "error"> {
     const outcome = dispatch(line, { kind: "control" }, this.#target);
-    for (const out of outcome.output) reply(out);
+    const pacer = new Pacer();
+    for (const out of outcome.output) {
+      reply(out);
+      if (pacer.due()) await pacer.pause();
+    }
     if (!outcome.ok && outcome.reason) reply(outcome.reason);
-    return Promise.resolve(outcome.ok ? "done" : "error");
+    return outcome.ok ? "done" : "error";
   }
 
   async stop(): Promise<void> {

@@ -411,6 +411,7 @@ export function nlriJson(n: Nlri, compact = false, nextHop?: string): string {
   if (compact && n.kind === "prefix" && n.pathId === undefined) return `"${prefixText(n)}"`;
   const path = n.pathId === undefined ? "" : `, "path-information": "${pathIdToString(n.pathId)}"`;
   if (n.kind === "prefix") return `{ "nlri": "${prefixText(n)}"${path} }`;
+  // Withdrawn too: ExaBGP's encoder renders withdrawn NLRI as announced ones (label field as received, RD).
   if (n.kind === "labeled") return labeledJson(n, true);
   if (n.kind === "flow") return flowJson(n, nextHop);
   if (n.kind === "vpls") return vplsJson(n);

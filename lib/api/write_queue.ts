@@ -48,6 +48,11 @@ export class WriteQueue {
     return this.#count;
   }
 
+  /** Array slots held: the live lines plus dropped or taken ones not yet compacted away (for tests). */
+  get slots(): number {
+    return this.#lines.length - this.#head;
+  }
+
   /** Adds `line`; returns false when the line itself was dropped. Never throws, never grows past the cap. */
   push(line: string, kind: LineKind): boolean {
     const size = line.length + 1;
@@ -62,6 +67,9 @@ export class WriteQueue {
     this.#kinds.push(k);
     this.#bytes += size;
     this.#count++;
+    // A helper that never reads never calls take(): evicted slots must go here, or the arrays would grow
+    // with every line ever pushed.
+    if (this.#lines.length - this.#head > 2 * this.#count + 4096) this.#dropHoles();
     return true;
   }
 
@@ -123,6 +131,34 @@ export class WriteQueue {
     this.#count--;
     this.#drop(kind, l.length + 1);
     return true;
+  }
+
+  /**
+   * Rebuilds the arrays with the live lines only (linear, and run when the holes outnumber them: amortised
+   * O(1) per line). A cursor keeps its meaning, no live line of its kind before it: it becomes the number of
+   * live lines before it.
+   */
+  #dropHoles(): void {
+    const lines: (string | undefined)[] = [];
+    const kinds: number[] = [];
+    const events = Math.max(this.#head, this.#eventCursor);
+    const answers = Math.max(this.#head, this.#answerCursor);
+    let eventCursor = 0, answerCursor = 0;
+    for (let i = this.#head; i < this.#lines.length; i++) {
+      if (i === events) eventCursor = lines.length;
+      if (i === answers) answerCursor = lines.length;
+      const l = this.#lines[i];
+      if (l === undefined) continue;
+      lines.push(l);
+      kinds.push(this.#kinds[i]);
+    }
+    if (events >= this.#lines.length) eventCursor = lines.length;
+    if (answers >= this.#lines.length) answerCursor = lines.length;
+    this.#lines = lines;
+    this.#kinds = kinds;
+    this.#head = 0;
+    this.#eventCursor = eventCursor;
+    this.#answerCursor = answerCursor;
   }
 
   /** Drops the consumed prefix once it is most of the arrays, so memory follows the live lines. */

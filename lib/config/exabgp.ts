@@ -24,11 +24,12 @@ import {
 } from "./model.ts";
 import { parseRouteSpec, RouteError, type RouteOptions } from "./route.ts";
 import { parseFlowBlock, parseFlowRouteTokens } from "./flow.ts";
-import { distinctVpls, parseMvpnTokens, parseVplsTokens } from "./l2vpn.ts";
+import { parseMvpnTokens, parseVplsTokens } from "./l2vpn.ts";
 import { parseMupTokens } from "./mup.ts";
 import type { Route } from "../bgp/types.ts";
 import { readStatements, type Statement } from "./statements.ts";
 import { shellWords, ShellWordsError } from "./shell_words.ts";
+import { addPrefixLimit, parseMaximumPrefix } from "./maximum_prefix.ts";
 import { LexError, type Token, tokenize } from "./tokenizer.ts";
 import { optionValue, parseBoolean } from "./environment.ts";
 
@@ -455,13 +456,19 @@ function addRoute(
 }
 
 /** `route X { a; b; }`: the statements of the block appended to the prefix, as one route text. */
-function blockTokens(s: Statement, skip: number): Token[] {
+function blockTokens(s: Statement, skip: number, ends = false): Token[] {
   const out = s.words.slice(skip);
   for (const child of s.block ?? []) {
-    if (child.block) out.push(...blockTokens(child, 0));
-    else out.push(...child.words);
+    if (child.block) out.push(...blockTokens(child, 0, ends));
+    else out.push(...child.words, ...(ends ? [statementEnd(child)] : []));
   }
   return out;
+}
+
+/** A `;` token after a statement's last word, for grammars that must not read past a statement. */
+function statementEnd(s: Statement): Token {
+  const last = s.words[s.words.length - 1];
+  return { text: ";", line: last?.line ?? s.line, quoted: false, start: last?.end ?? 0, end: last?.end ?? 0 };
 }
 
 const staticSection: Table<NeighborState> = {
@@ -532,7 +539,8 @@ function announceFamily(afi: "ipv4" | "ipv6"): Entry<NeighborState> {
 /** Adds the route `parse` builds (VPLS, MCAST-VPN: lib/config/l2vpn.ts), its grammar errors located. */
 function addParsedRoute(ctx: Context, st: NeighborState, line: number, parse: () => Route): void {
   try {
-    st.nb.routes.push(distinctVpls(st.nb.routes, parse()));
+    // Statements repeating a VPLS NLRI are all sent at the first session, as ExaBGP (lib/rib/adj_rib_out.ts).
+    st.nb.routes.push(parse());
   } catch (e) {
     if (!(e instanceof RouteError)) throw e;
     err(ctx, e.token?.line ?? line, e.message);
@@ -543,7 +551,7 @@ function addParsedRoute(ctx: Context, st: NeighborState, line: number, parse: ()
 const vplsEntry: Entry<NeighborState> = {
   statement: (ctx, s, st) => addParsedRoute(ctx, st, s.line, () => parseVplsTokens(s.words.slice(1))),
   block: (ctx, s, st) =>
-    addParsedRoute(ctx, st, s.line, () => parseVplsTokens(blockTokens(s, 2), s.words[1]?.text)),
+    addParsedRoute(ctx, st, s.line, () => parseVplsTokens(blockTokens(s, 2, true), s.words[1]?.text)),
 };
 const l2vpnSection: Table<NeighborState> = { vpls: vplsEntry };
 
@@ -600,6 +608,13 @@ const NEIGHBOR_STATEMENTS: Record<string, NbSetter> = {
     else nb.md5Base64 = bool(ctx, s);
   },
   "md5-ip": (ctx, s, nb) => void (nb.md5Ip = ip(ctx, s)),
+  "maximum-prefix": (ctx, s, nb) => {
+    try {
+      addPrefixLimit(nb.maximumPrefix, parseMaximumPrefix(s.words.slice(1).map((w) => w.text)));
+    } catch (e) {
+      err(ctx, s.line, (e as Error).message);
+    }
+  },
   "group-updates": (ctx, s, nb) => void (nb.groupUpdates = bool(ctx, s)),
   "auto-flush": (ctx, s, nb) => void (nb.autoFlush = bool(ctx, s)),
   "adj-rib-out": (ctx, s, nb) => void (nb.adjRibOut = bool(ctx, s)),

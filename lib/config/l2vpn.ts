@@ -36,10 +36,12 @@ function splitKeywords(
     }
     const arg = tokens[i + 1];
     if (arg === undefined || isPunct(arg, "[") || isPunct(arg, ";")) {
-      throw new RouteError(
-        `'${t.text}' expects a value, got ${arg ? `'${arg.text}'` : "the end of the route"}`,
-        t,
-      );
+      const got = arg === undefined
+        ? "the end of the route"
+        : isPunct(arg, ";")
+        ? "nothing"
+        : `'${arg.text}'`;
+      throw new RouteError(`'${t.text}' expects a value, got ${got}`, t);
     }
     values.set(word === "route-distinguisher" ? "rd" : word, arg);
     i++;
@@ -65,10 +67,19 @@ function rd(t: Token): Uint8Array {
   return bytes;
 }
 
-/** The path attributes, next hop and pseudo-attributes of `rest`, read by the route grammar. */
-function routeAround(rest: readonly Token[], at: Token | undefined): Route {
+/**
+ * The path attributes, next hop and pseudo-attributes of `rest`, read by the route grammar. `keywords`
+ * (the route's own, e.g. "endpoint, base, offset, size, rd") are named when a word is neither.
+ */
+function routeAround(rest: readonly Token[], at: Token | undefined, what: string, keywords: string): Route {
   const placeholder: Token = { text: "0.0.0.0/0", line: at?.line ?? 1, quoted: false, start: 0, end: 0 };
-  const spec = parseRouteSpec([placeholder, ...rest]);
+  let spec;
+  try {
+    spec = parseRouteSpec([placeholder, ...rest]);
+  } catch (e) {
+    if (!(e instanceof RouteError) || !e.message.startsWith("unknown")) throw e;
+    throw new RouteError(`${e.message}: ${what} expects ${keywords}, then path attributes`, e.token);
+  }
   if (spec.kind !== "routes" || spec.routes.length !== 1) {
     throw new RouteError("this route takes path attributes only (no label, split or prefix-SID)", at);
   }
@@ -86,6 +97,10 @@ export function parseVplsTokens(tokens: readonly Token[], name?: string): Route 
   const { values, rest } = splitKeywords(words, VPLS_KEYWORDS);
   const at = words[0];
   const what = "a vpls route";
+  // The attributes first: a misspelt NLRI keyword is reported as the unknown word it is, on its line.
+  // The ';' of a block's statements (`vpls NAME { … }`) only keep a value from being read across them.
+  const attributes = rest.filter((t) => !isPunct(t, ";"));
+  const route = routeAround(attributes, at, what, "endpoint, base, offset, size, rd");
   const nlri = vplsNlri({
     rd: rd(required(values, "rd", what, at)),
     endpoint: number(required(values, "endpoint", what, at), "endpoint", 0xffff),
@@ -93,7 +108,6 @@ export function parseVplsTokens(tokens: readonly Token[], name?: string): Route 
     offset: number(required(values, "offset", what, at), "offset", 0xffff),
     size: number(required(values, "size", what, at), "size", 0xffff),
   });
-  const route = routeAround(rest, at);
   const out: { -readonly [K in keyof Route]: Route[K] } = { ...route, nlri };
   if (name !== undefined && out.name === undefined) out.name = name;
   return out;
@@ -148,27 +162,6 @@ export function parseMvpnTokens(tokens: readonly Token[], afi: number): Route {
     source: address(kind.source),
     group: address("group"),
   });
-  return { ...routeAround(rest, head), nlri };
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/**
- * `route` as it joins the neighbor's configured `routes`. ExaBGP numbers every VPLS route it builds
- * (nlri/vpls.py), so statements that repeat an NLRI are all sent (encoding/conf-l2vpn.msg: rd :123 twice);
- * a repeat gets a path identifier here, which keeps it apart in the RIB and reaches the wire only when
- * ADD-PATH is negotiated for l2vpn vpls (RFC 7911).
- */
-export function distinctVpls(routes: readonly Route[], route: Route): Route {
-  const n = route.nlri;
-  if (n.kind !== "vpls" || n.pathId !== undefined) return route;
-  let repeats = 0;
-  for (const r of routes) {
-    if (r.nlri.kind === "vpls" && sameBytes(r.nlri.bytes, n.bytes)) repeats++;
-  }
-  return repeats === 0 ? route : { ...route, nlri: { ...n, pathId: repeats } };
+  const fields = [kind.source, "group", "rd", ...(kind.as ? ["source-as"] : [])].join(", ");
+  return { ...routeAround(rest, head, what, fields), nlri };
 }

@@ -8,9 +8,7 @@
  *   [name x] [split /n] [watchdog x] [withdraw] [label …] [rd …] [bgp-prefix-sid …]
  *
  * One table of keyword handlers; each consumes its arguments from a cursor. `label` makes the route
- * nlri-mpls (RFC 8277), `rd` mpls-vpn (RFC 4364). Routes that need a family this build cannot encode yet
- * (prefix-SID) come back as "unsupported" with their family name instead of failing, so a configuration
- * that uses them still loads.
+ * nlri-mpls (RFC 8277), `rd` mpls-vpn (RFC 4364).
  */
 import type { AsPathSegment, Attribute, NextHop, Nlri, Origin, Route } from "../bgp/types.ts";
 import { SegmentType } from "../bgp/types.ts";
@@ -40,7 +38,7 @@ export interface RouteOptions {
 
 export type RouteSpec =
   | { readonly kind: "routes"; readonly family: FamilyKey; readonly routes: Route[] }
-  /** family: ExaBGP's name, e.g. "ipv4 mpls-vpn". */
+  /** A SAFI the grammar does not build (`RouteOptions.safi` outside ROUTE_SAFIS); family: ExaBGP's name. */
   | { readonly kind: "unsupported"; readonly family: string };
 
 /** Largest `split` expansion accepted (2^16 sub-prefixes), so a typo cannot allocate millions of routes. */
@@ -78,8 +76,6 @@ interface RouteState {
   /** `label [ … ]` values (RFC 8277) and `rd` octets (RFC 4364 §4.2). */
   labels?: number[];
   rd?: Uint8Array;
-  /** Set by attributes with no codec yet (prefix-SID). */
-  unsupported?: boolean;
 }
 
 /** A cursor over a route's tokens. */
@@ -344,7 +340,7 @@ HANDLER_TABLE["route-distinguisher"] = HANDLER_TABLE.rd;
 /** A Map, so that words such as "constructor" never find an inherited property. */
 const HANDLERS = new Map<string, Handler>(Object.entries(HANDLER_TABLE));
 
-/** The ExaBGP family name of an AFI/SAFI pair, for unsupported routes. */
+/** The ExaBGP family name of an AFI/SAFI pair, for a SAFI the grammar does not build. */
 function familyText(afi: number, safi: number): string {
   const a = Object.entries(AFI).find(([, v]) => v === afi)?.[0] ?? String(afi);
   const s = Object.entries(SAFI).find(([, v]) => v === safi)?.[0] ?? String(safi);
@@ -411,7 +407,7 @@ function splitPrefix(bytes: Uint8Array, length: number, to: number): Uint8Array[
 
 /**
  * Parses one route from its tokens (commas are ignored). Returns the routes (several with `split`), or
- * "unsupported" with the family name when the route needs a codec this build lacks. Throws RouteError.
+ * "unsupported" with the family name when `options.safi` is not one of ROUTE_SAFIS. Throws RouteError.
  */
 export function parseRouteSpec(tokens: readonly Token[], options: RouteOptions = {}): RouteSpec {
   const words = tokens.some((t) => isPunct(t, ",")) ? tokens.filter((t) => !isPunct(t, ",")) : tokens;
@@ -441,7 +437,7 @@ export function parseRouteSpec(tokens: readonly Token[], options: RouteOptions =
   const safi = labeled && st.safi !== SAFI["mpls-vpn"]
     ? options.safi!
     : st.safi ?? options.safi ?? SAFI.unicast;
-  if (st.unsupported || !ROUTE_SAFIS.has(safi)) {
+  if (!ROUTE_SAFIS.has(safi)) {
     return { kind: "unsupported", family: familyText(prefix.afi, safi) };
   }
   const family = familyKey(prefix.afi, safi);
@@ -494,7 +490,7 @@ export function parseRouteLine(line: string, options: RouteOptions = {}): Route[
   return parseRouteTokens(tokenize(line), options);
 }
 
-/** Same as parseRouteLine, but reports unsupported families instead of throwing. */
+/** Same as parseRouteLine, but reports a SAFI outside the grammar instead of throwing. */
 export function parseRouteLineSpec(line: string, options: RouteOptions = {}): RouteSpec {
   return parseRouteSpec(tokenize(line), options);
 }

@@ -1,16 +1,19 @@
 /**
  * Adj-RIB-In of one peer (RFC 4271 §3.2): what the peer announced, per family a Map from the NLRI key to an
  * interned attribute-set id. A withdraw removes the entry; RFC 7606 §2 "treat-as-withdraw" withdraws every
- * NLRI of the message, the announced ones included.
+ * NLRI of the message, the announced ones included. Labeled routes are keyed without their labels (nlri_key.ts),
+ * so a withdraw carrying 0x800000 (RFC 8277 §2.4) or another label removes the route; the stack is kept beside.
  */
 import type { FamilyKey } from "../bgp/family.ts";
 import type { Attribute, NextHop, Nlri, Route, UpdateMessage } from "../bgp/types.ts";
 import { AttributeStore, NO_NEXT_HOP } from "./attribute_store.ts";
-import { nlriFromKey, routeKey } from "./nlri_key.ts";
+import { nlriFromKey, routeKey, routeLabels } from "./nlri_key.ts";
 
 export class AdjRibIn {
   readonly store: AttributeStore;
   readonly #routes = new Map<FamilyKey, Map<string, number>>();
+  /** The label stack of every labeled route, by key. */
+  readonly #labels = new Map<string, string>();
 
   constructor(store: AttributeStore = new AttributeStore()) {
     this.store = store;
@@ -48,13 +51,18 @@ export class AdjRibIn {
   clear(): void {
     for (const m of this.#routes.values()) for (const id of m.values()) this.store.unref(id);
     this.#routes.clear();
+    this.#labels.clear();
   }
 
   *routes(families?: Iterable<FamilyKey>): Iterable<Route> {
     for (const family of families ?? [...this.#routes.keys()]) {
       for (const [key, id] of this.#routes.get(family) ?? []) {
         const set = this.store.get(id);
-        yield { nlri: nlriFromKey(key), nextHop: set.nextHop, attributes: set.attributes };
+        yield {
+          nlri: nlriFromKey(key, this.#labels.get(key)),
+          nextHop: set.nextHop,
+          attributes: set.attributes,
+        };
       }
     }
   }
@@ -65,12 +73,19 @@ export class AdjRibIn {
     return n;
   }
 
+  /** Routes of one family (maximum-prefix counts them after every UPDATE). */
+  sizeOf(family: FamilyKey): number {
+    return this.#routes.get(family)?.size ?? 0;
+  }
+
   #set(n: Nlri, id: number): void {
     let m = this.#routes.get(n.family);
     if (m === undefined) this.#routes.set(n.family, m = new Map());
     const key = routeKey(n);
+    const labels = routeLabels(n);
     const prev = m.get(key);
-    if (prev === id) return;
+    if (prev === id && this.#labels.get(key) === labels) return;
+    if (labels !== undefined) this.#labels.set(key, labels);
     this.store.ref(id);
     m.set(key, id);
     if (prev !== undefined) this.store.unref(prev);
@@ -83,6 +98,7 @@ export class AdjRibIn {
       const prev = m?.get(key);
       if (prev === undefined) continue;
       m!.delete(key);
+      this.#labels.delete(key);
       this.store.unref(prev);
     }
   }

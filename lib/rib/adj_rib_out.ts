@@ -14,6 +14,11 @@
  * `clear adj-rib out` withdraws what the peer has or is being sent; an announce still pending is cancelled
  * without a withdraw when no earlier version of the route went out. That keeps api-rib's "announce X; clear"
  * batch off the wire whether or not the session already made its first flush.
+ *
+ * Labeled routes (nlri-mpls, mpls-vpn) are keyed without their label stack (nlri_key.ts), which is kept
+ * beside the key: a withdraw without `label` removes the route announced with one. A withdraw goes out with
+ * the labels of the route it names — the withdraw command's (api-vpnv4 withdraws with label 1000), or the
+ * cached route's for `clear adj-rib out` — and with 0x800000 when that route names none (RFC 8277 §2.4).
  */
 import type { FamilyKey } from "../bgp/family.ts";
 import { IPV4_UNICAST } from "../bgp/family.ts";
@@ -21,13 +26,14 @@ import { isMvpnFamily } from "../bgp/nlri/mvpn.ts";
 import type { CodecContext, NextHop, Nlri, Route } from "../bgp/types.ts";
 import { AttrCode, MessageType } from "../bgp/types.ts";
 import { type AttributeSet, AttributeStore } from "./attribute_store.ts";
-import { nlriFromKey, routeKey } from "./nlri_key.ts";
+import { isLabeledFamily, nlriFromKey, routeKey, routeLabels, wireKey, WITHDRAW_LABELS } from "./nlri_key.ts";
 import { type OutgoingSet, outgoingSet, type PeerView } from "./outgoing_attributes.ts";
 import type { Outbound } from "../session/outbound.ts";
 import { mpUnreachHeader } from "../bgp/attribute/mp.ts";
 import { encodeEor } from "../bgp/message/eor.ts";
 import { frame } from "../bgp/message/header.ts";
 import { isFlowFamily } from "../bgp/nlri/flow.ts";
+import { L2VPN_VPLS } from "../bgp/nlri/vpls.ts";
 import {
   packIpv4Announce,
   packIpv4Withdraw,
@@ -90,6 +96,13 @@ type WithdrawMap = Map<string, number>;
 const BARE = -1;
 /** RFC 4760 §4: unicast and multicast withdraws carry no path attribute. */
 const isBareFamily = (family: FamilyKey) => (family & 0xff) === 1 || (family & 0xff) === 2;
+
+/**
+ * Families of which ExaBGP sends every configured route, even one replaced by a later route of the same NLRI:
+ * FlowSpec (conf-flow-redirect, api-flow-merge) and VPLS (conf-l2vpn: rd 192.168.201.1:123 twice). The first
+ * session's flush sends the replaced routes too (`#shadowed`); the cache, so every later session, keeps the last.
+ */
+const sendsEveryConfigured = (family: FamilyKey) => isFlowFamily(family) || family === L2VPN_VPLS;
 
 /** Routes of one attribute set (none for bare withdraws) and one family, ready to pack. */
 interface Bucket {
@@ -155,6 +168,10 @@ export class AdjRibOut implements Outbound {
   readonly #options: AdjRibOutOptions;
   readonly #self: NextHop | undefined;
   readonly #cache = new Map<FamilyKey, KeyMap>();
+  /** The label stack of every cached labeled route, by key. */
+  readonly #labels = new Map<string, string>();
+  /** The label stack each pending withdraw of a labeled route names, by key; absent: none named. */
+  #withdrawLabels = new Map<string, string>();
   /** Keys whose cache value is pending (< 0), in announce order; stale or repeated keys are skipped. */
   #pendingAnnounce = new Map<FamilyKey, string[]>();
   #pendingWithdraw = new Map<FamilyKey, WithdrawMap>();
@@ -171,9 +188,8 @@ export class AdjRibOut implements Outbound {
   #woken = false;
   readonly #watchdogs = new Map<string, Map<string, WatchdogEntry>>();
   /**
-   * FlowSpec routes announced before the first session and then replaced by one of the same NLRI (family, key,
-   * attribute-set id, a reference held): ExaBGP sends every configured flow route, so the first flush does too
-   * (conf-flow-redirect, api-flow-merge).
+   * Routes announced before the first session and then replaced by one of the same NLRI, in the families of
+   * `sendsEveryConfigured` (family, key, attribute-set id, a reference held): the first flush sends them too.
    */
   #shadowed: [FamilyKey, string, number][] = [];
   /** Until the first session starts: what is announced until then is the configuration. */
@@ -217,8 +233,12 @@ export class AdjRibOut implements Outbound {
     const cache = this.#cache.get(family);
     const prev = cache?.get(key);
     // Deleting the entry also cancels a pending announce: its key in the pending list is skipped.
-    if (prev !== undefined) cache!.delete(key);
+    if (prev !== undefined) {
+      cache!.delete(key);
+      this.#labels.delete(key);
+    }
     if (this.#started) {
+      this.#nameWithdrawLabels(key, routeLabels(nlri));
       // The withdraw carries the command's attributes, else the cached route's (non-bare families only).
       let id = BARE;
       if (!isBareFamily(family)) {
@@ -227,8 +247,9 @@ export class AdjRibOut implements Outbound {
       }
       // ExaBGP 5.0 answers the withdraw of a FlowSpec NLRI it never had with an UPDATE carrying the path
       // attributes and no NLRI (api-flow).
-      if (prev === undefined && id !== BARE && isFlowFamily(family)) this.#unknownWithdraws.push([family, key, id]);
-      else this.#queueWithdraw(family, key, id);
+      if (prev === undefined && id !== BARE && isFlowFamily(family)) {
+        this.#unknownWithdraws.push([family, key, id]);
+      } else this.#queueWithdraw(family, key, id);
       this.#signal();
     }
     if (prev !== undefined) this.store.unref(settled(prev));
@@ -247,8 +268,12 @@ export class AdjRibOut implements Outbound {
       for (const [key, v] of cache) {
         const id = settled(v);
         // The cache's reference moves to the queued withdraw when it carries the attributes.
-        if (this.#started && wasSent(v)) this.#queueWithdraw(family, key, bare ? BARE : id);
+        if (this.#started && wasSent(v)) {
+          this.#queueWithdraw(family, key, bare ? BARE : id);
+          this.#nameWithdrawLabels(key, this.#labels.get(key));
+        }
         if (!this.#started || !wasSent(v) || bare) this.store.unref(id);
+        this.#labels.delete(key);
       }
       cache.clear();
       this.#pendingAnnounce.delete(family);
@@ -276,6 +301,7 @@ export class AdjRibOut implements Outbound {
     this.#releaseList(this.#shadowed);
     for (const cache of this.#cache.values()) for (const v of cache.values()) this.store.unref(settled(v));
     this.#cache.clear();
+    this.#labels.clear();
     this.#resetPending();
     this.#draining = undefined;
     this.#watchdogs.clear();
@@ -304,7 +330,11 @@ export class AdjRibOut implements Outbound {
     for (const family of families ?? [...this.#cache.keys()]) {
       for (const [key, v] of this.#cache.get(family) ?? []) {
         const set = this.store.get(settled(v));
-        yield { nlri: nlriFromKey(key), nextHop: set.nextHop, attributes: set.attributes };
+        yield {
+          nlri: nlriFromKey(key, this.#labels.get(key)),
+          nextHop: set.nextHop,
+          attributes: set.attributes,
+        };
       }
     }
   }
@@ -388,10 +418,12 @@ export class AdjRibOut implements Outbound {
   #announce(route: Route): boolean {
     const family = route.nlri.family;
     const key = routeKey(route.nlri);
+    const labels = routeLabels(route.nlri);
     const id = this.#intern(route);
     const cache = mapOf(this.#cache, family, () => new Map());
     const prev = cache.get(key);
-    if (prev !== undefined && settled(prev) === id) return false;
+    if (prev !== undefined && settled(prev) === id && this.#labels.get(key) === labels) return false;
+    if (labels !== undefined) this.#labels.set(key, labels);
     this.store.ref(id);
     if (this.#started) {
       cache.set(key, pendingValue(id, prev !== undefined && wasSent(prev)));
@@ -401,7 +433,7 @@ export class AdjRibOut implements Outbound {
     } else {
       // While down nothing is pending: the session's start sends the whole cache.
       cache.set(key, id);
-      if (prev !== undefined && this.#beforeFirstSession && isFlowFamily(family)) {
+      if (prev !== undefined && this.#beforeFirstSession && sendsEveryConfigured(family)) {
         this.#shadowed.push([family, key, settled(prev)]); // the reference moves to the list
         return true;
       }
@@ -430,10 +462,29 @@ export class AdjRibOut implements Outbound {
     if (old !== undefined && old !== BARE) this.store.unref(old);
   }
 
-  /** The pending withdraws by family and attribute set; their references are released (buckets hold the sets). */
-  #groupWithdraws(withdraws: Map<FamilyKey, WithdrawMap>): Bucket[] {
+  /** Records the labels a queued withdraw of a labeled route names (undefined: not labeled; "": none). */
+  #nameWithdrawLabels(key: string, labels: string | undefined): void {
+    if (labels) this.#withdrawLabels.set(key, labels);
+    else if (labels !== undefined) this.#withdrawLabels.delete(key);
+  }
+
+  /** The key `key` of `family` is sent as: labeled routes with their label stack put back. */
+  #wire(family: FamilyKey, key: string): string {
+    return isLabeledFamily(family) ? wireKey(key, this.#labels.get(key) ?? "") : key;
+  }
+
+  /**
+   * The pending withdraws by family and attribute set, as sent (`labels`: what each withdraw of a labeled
+   * route names); their references are released (buckets hold the sets).
+   */
+  #groupWithdraws(withdraws: Map<FamilyKey, WithdrawMap>, labels: Map<string, string>): Bucket[] {
     const g = new Grouper();
-    for (const [family, m] of withdraws) for (const [key, id] of m) g.add(family, key, id);
+    for (const [family, m] of withdraws) {
+      const labeled = isLabeledFamily(family);
+      for (const [key, id] of m) {
+        g.add(family, labeled ? wireKey(key, labels.get(key) ?? WITHDRAW_LABELS) : key, id);
+      }
+    }
     const buckets = g.buckets(this.store);
     this.#release(withdraws);
     return buckets;
@@ -462,6 +513,7 @@ export class AdjRibOut implements Outbound {
     this.#release(this.#pendingWithdraw);
     this.#pendingAnnounce = new Map();
     this.#pendingWithdraw = new Map();
+    this.#withdrawLabels = new Map();
     this.#refresh = new Set();
     this.#enhanced = new Set();
   }
@@ -480,7 +532,7 @@ export class AdjRibOut implements Outbound {
         if (keep?.has(key)) continue;
         const id = settled(v);
         if (v < 0) cache.set(key, id);
-        g.add(family, key, id);
+        g.add(family, this.#wire(family, key), id);
       }
     }
     return g.buckets(this.store);
@@ -498,7 +550,7 @@ export class AdjRibOut implements Outbound {
         if (v === undefined || v >= 0) continue; // withdrawn since, a repeat, or re-sent by the refresh
         const id = settled(v);
         cache.set(key, id);
-        if (sendable) g.add(family, key, id);
+        if (sendable) g.add(family, this.#wire(family, key), id);
       }
     }
     return g.buckets(this.store);
@@ -517,6 +569,7 @@ export class AdjRibOut implements Outbound {
       return { bor: [], refreshed: [], withdraws: [], announces: [...shadowed, ...announces], eor };
     }
     const refresh = this.#refresh, withdrawn = this.#pendingWithdraw, pending = this.#pendingAnnounce;
+    const withdrawLabels = this.#withdrawLabels;
     const bor = [...this.#enhanced];
     const unknownWithdraws = this.#takeList(this.#unknownWithdraws);
     this.#pendingWithdraw = new Map(); // taken: not released by the reset below
@@ -525,7 +578,8 @@ export class AdjRibOut implements Outbound {
     // withdraw: it is left to the announce pass.
     const refreshed = this.#groupCache(refresh, withdrawn);
     const announces = this.#groupPending(pending);
-    return { bor, refreshed, withdraws: this.#groupWithdraws(withdrawn), announces, eor: [], unknownWithdraws };
+    const withdraws = this.#groupWithdraws(withdrawn, withdrawLabels);
+    return { bor, refreshed, withdraws, announces, eor: [], unknownWithdraws };
   }
 
   #limits(family: FamilyKey): PackLimits {
@@ -581,7 +635,8 @@ export class AdjRibOut implements Outbound {
     if (s.bor.length > 0) yield s.bor.map((f) => refreshMessage(f, 2));
     yield* this.#packWithdraws(s.withdraws);
     for (const { set, family, keys } of s.unknownWithdraws ?? []) {
-      const attrs = set && outgoingSet(set.attributes, set.nextHop, family, this.#peer, this.#ctx)?.attributes;
+      const attrs = set &&
+        outgoingSet(set.attributes, set.nextHop, family, this.#peer, this.#ctx)?.attributes;
       if (attrs === undefined) continue;
       // Withdrawn routes length 0, the attributes, no NLRI: one message per withdraw.
       const body = new Uint8Array(4 + attrs.length);

@@ -1,7 +1,7 @@
 /**
  * Builds complete UPDATE messages straight from the RIB's compact form: pre-encoded path attributes and NLRI
- * keys (`nlriKey` of lib/bgp/nlri/codec.ts: AFI, SAFI, "-" or "+" and a 32-bit path id in two UTF-16 units,
- * then the NLRI's wire bytes as latin1), so that no NLRI object is rebuilt on the way to the wire.
+ * keys in their wire form (lib/rib/nlri_key.ts `wireKey`: AFI, SAFI, "-" or "+" and a 32-bit path id in two
+ * UTF-16 units, then the NLRI's wire bytes as latin1), so that no NLRI object is rebuilt on the way to the wire.
  *
  * Layout (RFC 4271 §4.3): withdrawn length, withdrawn routes, attributes length, attributes, NLRI; for other
  * families the path attributes then the MP attribute last (RFC 4760 §3–4; ExaBGP's order). A message here

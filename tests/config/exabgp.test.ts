@@ -4,7 +4,8 @@ import { readdirSync } from "node:fs";
 import { parseExabgpConfig } from "../../lib/config/exabgp.ts";
 import { validateConfig } from "../../lib/config/load.ts";
 import type { Config, NeighborConfig } from "../../lib/config/model.ts";
-import { familyKey, IPV4_UNICAST, IPV6_UNICAST } from "../../lib/bgp/family.ts";
+import { familyKey, familyName, IPV4_UNICAST, IPV6_UNICAST } from "../../lib/bgp/family.ts";
+import { nlriToString } from "../../lib/bgp/nlri/prefix.ts";
 import { ipToBytes } from "../../lib/bgp/ip.ts";
 import { addressText, ciConfig, ETC, plain, plainWire, readEtc, routePrefix, wireRoutes } from "./wire.ts";
 
@@ -237,16 +238,21 @@ describe("neighbor, process and api statements", () => {
   });
 });
 
-describe("routes of families without a codec are kept as unsupported", () => {
-  it("conf-vpn: rd + label → ipv4 mpls-vpn", () => {
+describe("routes of every family the suite configures are real routes, none left unsupported", () => {
+  const families = (nb: NeighborConfig) => nb.routes.map((r) => familyName(r.nlri.family));
+
+  it("conf-vpn: rd + label + split /25 → four ipv4 mpls-vpn routes, label 1000, RD 65000:1", () => {
     const nb = onlyNeighbor(load("conf-vpn.conf"));
-    assert.deepEqual(nb.routes, []);
-    assert.deepEqual(nb.unsupported.map((u) => [u.family, u.source.line]), [["ipv4 mpls-vpn", 13], [
-      "ipv4 mpls-vpn",
-      14,
-    ]]);
+    assert.deepEqual(nb.unsupported, []);
+    assert.deepEqual(nb.routes.map((r) => nlriToString(r.nlri)), [
+      "10.0.0.0/25 label 1000 rd 65000:1",
+      "10.0.0.128/25 label 1000 rd 65000:1",
+      "20.0.0.0/25 label 1000 rd 65000:1",
+      "20.0.0.128/25 label 1000 rd 65000:1",
+    ]);
+    assert.deepEqual(new Set(families(nb)), new Set(["ipv4 mpls-vpn"]));
   });
-  it("conf-flow: flow routes, flow-vpn when an rd is given, ipv6 flow (FlowSpec has a codec now)", () => {
+  it("conf-flow: flow routes, flow-vpn when an rd is given, ipv6 flow", () => {
     const nb = onlyNeighbor(load("conf-flow.conf"));
     assert.equal(nb.unsupported.length, 0);
     const fams = nb.routes.map((r) => r.nlri.family);
@@ -254,17 +260,30 @@ describe("routes of families without a codec are kept as unsupported", () => {
     assert.equal(fams[0], (1 << 8) | 134); // ipv4 flow-vpn
     assert.ok(fams.includes((2 << 8) | 133)); // ipv6 flow
   });
-  it("conf-l2vpn, conf-mvpn, conf-srv6-mup, conf-prefix-sid", () => {
-    assert.deepEqual(
-      onlyNeighbor(load("conf-l2vpn.conf")).unsupported.map((u) => u.family),
-      Array(3).fill("l2vpn vpls"),
-    );
-    assert.equal(onlyNeighbor(load("conf-mvpn.conf")).unsupported.length, 6);
-    assert.equal(onlyNeighbor(load("conf-srv6-mup.conf")).unsupported.length, 10);
-    assert.deepEqual(onlyNeighbor(load("conf-prefix-sid.conf")).unsupported.map((u) => u.family), [
-      "ipv4 nlri-mpls",
-      "ipv4 nlri-mpls",
+  it("conf-l2vpn: three l2vpn vpls routes (two blocks and one statement)", () => {
+    const nb = onlyNeighbor(load("conf-l2vpn.conf"));
+    assert.deepEqual(nb.unsupported, []);
+    assert.deepEqual(families(nb), Array(3).fill("l2vpn vpls"));
+  });
+  it("conf-mvpn: the six mcast-vpn statements, three per address family", () => {
+    const nb = onlyNeighbor(load("conf-mvpn.conf"));
+    assert.deepEqual(nb.unsupported, []);
+    assert.deepEqual(families(nb), [...Array(3).fill("ipv4 mcast-vpn"), ...Array(3).fill("ipv6 mcast-vpn")]);
+  });
+  it("conf-srv6-mup: the ten mup statements, six IPv4 then four IPv6", () => {
+    const nb = onlyNeighbor(load("conf-srv6-mup.conf"));
+    assert.deepEqual(nb.unsupported, []);
+    assert.deepEqual(families(nb), [...Array(6).fill("ipv4 mup"), ...Array(4).fill("ipv6 mup")]);
+  });
+  it("conf-prefix-sid: labeled unicast routes with their label and a Prefix-SID attribute (type 40)", () => {
+    const nb = onlyNeighbor(load("conf-prefix-sid.conf"));
+    assert.deepEqual(nb.unsupported, []);
+    assert.deepEqual(nb.routes.map((r) => nlriToString(r.nlri)), [
+      "198.51.100.100/32 label 800001",
+      "198.51.100.101/32 label 800002",
     ]);
+    assert.deepEqual(new Set(families(nb)), new Set(["ipv4 nlri-mpls"]));
+    for (const r of nb.routes) assert.ok(r.attributes.some((a) => a.code === 40), nlriToString(r.nlri));
   });
 });
 

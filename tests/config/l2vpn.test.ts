@@ -12,7 +12,7 @@ import { L2VPN_VPLS } from "../../lib/bgp/nlri/vpls.ts";
 import { IPV4_MCAST_VPN, IPV6_MCAST_VPN } from "../../lib/bgp/nlri/mvpn.ts";
 import { DEFAULT_CONTEXT, type Route } from "../../lib/bgp/types.ts";
 import { parseExabgpConfig } from "../../lib/config/exabgp.ts";
-import { distinctVpls, parseMvpnTokens, parseVplsTokens } from "../../lib/config/l2vpn.ts";
+import { parseMvpnTokens, parseVplsTokens } from "../../lib/config/l2vpn.ts";
 import { RouteError } from "../../lib/config/route.ts";
 import { tokenize } from "../../lib/config/tokenizer.ts";
 import { parseCommand } from "../../lib/api/command.ts";
@@ -84,10 +84,10 @@ describe("configuration: l2vpn { vpls … } (conf-l2vpn)", () => {
     assert.deepEqual(sorted(built), sorted(expected("conf-l2vpn")));
   });
 
-  it("the block form takes its name; the repeat gets a path id, the first does not", () => {
+  it("the block form takes its name; the repeated NLRI stays as written (the RIB sends both, adj_rib_out.ts)", () => {
     const nb = config("conf-l2vpn");
     assert.deepEqual(nb.routes.map((r) => r.name), [undefined, "site5", undefined]);
-    assert.deepEqual(nb.routes.map((r) => r.nlri.pathId), [undefined, undefined, 1]);
+    assert.deepEqual(nb.routes.map((r) => r.nlri.pathId), [undefined, undefined, undefined]);
   });
 });
 
@@ -173,12 +173,3 @@ describe("grammar errors", () => {
   });
 });
 
-describe("distinctVpls", () => {
-  it("only repeated VPLS NLRI get a path id, numbered by repeat", () => {
-    const r = parseVplsTokens(tokenize("endpoint 1 base 2 offset 3 size 4 rd 1:1 next-hop 1.2.3.4"));
-    const other = parseVplsTokens(tokenize("endpoint 9 base 2 offset 3 size 4 rd 1:1 next-hop 1.2.3.4"));
-    const list: Route[] = [];
-    for (const x of [r, other, r, r]) list.push(distinctVpls(list, x));
-    assert.deepEqual(list.map((x) => x.nlri.pathId), [undefined, undefined, 1, 2]);
-  });
-});

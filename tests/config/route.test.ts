@@ -3,7 +3,9 @@ import assert from "node:assert/strict";
 import { parseRouteLine, parseRouteLineSpec, RouteError } from "../../lib/config/route.ts";
 import { parseCommunity, parseExtendedCommunity, parseLargeCommunity } from "../../lib/config/community.ts";
 import { familyKey, IPV4_UNICAST, IPV6_UNICAST } from "../../lib/bgp/family.ts";
-import type { Attribute, PrefixNlri } from "../../lib/bgp/types.ts";
+import { type Attribute, DEFAULT_CONTEXT, type PrefixNlri } from "../../lib/bgp/types.ts";
+import { encodeNlri } from "../../lib/bgp/nlri/codec.ts";
+import { toHex } from "../bgp/update/wire.ts";
 
 const bytes = (hex: string) => Uint8Array.from(hex.match(/../g)!.map((h) => parseInt(h, 16)));
 const attr = <K extends Attribute["kind"]>(attrs: readonly Attribute[], kind: K) =>
@@ -116,19 +118,27 @@ describe("route grammar", () => {
     assert.throws(() => parseRouteLine("10.0.0.0/8 next-hop 1.1.1.1", { afi: 2 }), /not an IPv6 prefix/);
   });
 
-  it("routes needing labels or route distinguishers are reported as unsupported", () => {
-    assert.deepEqual(parseRouteLineSpec("10.0.0.0/24 rd 65000:1 label 1000 next-hop 1.1.1.1"), {
-      kind: "unsupported",
-      family: "ipv4 mpls-vpn",
-    });
-    assert.deepEqual(parseRouteLineSpec("10.0.0.0/24 label [ 1 ] next-hop 1.1.1.1"), {
-      kind: "unsupported",
-      family: "ipv4 nlri-mpls",
-    });
-    assert.throws(
-      () => parseRouteLine("10.0.0.0/24 label 5 next-hop 1.1.1.1"),
-      /ipv4 nlri-mpls are not supported/,
-    );
+  it("rd makes an mpls-vpn route (RFC 4364), label alone a labeled unicast one (RFC 8277)", () => {
+    const wire = (line: string) => {
+      const spec = parseRouteLineSpec(line);
+      assert.equal(spec.kind, "routes", line);
+      if (spec.kind !== "routes") return [];
+      return [spec.family, ...spec.routes.map((r) => toHex(encodeNlri(r.nlri, DEFAULT_CONTEXT)))];
+    };
+    // 24 + 24 + 64 = 112 bits (0x70): label 1000 with the bottom-of-stack bit (0x003E81), RD 65000:1, 10.0.0/24.
+    assert.deepEqual(wire("10.0.0.0/24 rd 65000:1 label 1000 next-hop 1.1.1.1"), [
+      familyKey(1, 128),
+      "70003E810000FDE8000000010A0000",
+    ]);
+    // 24 + 24 = 48 bits (0x30): label 1 (0x000011), 10.0.0/24.
+    assert.deepEqual(wire("10.0.0.0/24 label [ 1 ] next-hop 1.1.1.1"), [familyKey(1, 4), "300000110A0000"]);
+    assert.equal(parseRouteLine("10.0.0.0/24 label 5 next-hop 1.1.1.1").length, 1);
+  });
+
+  it("a SAFI the route grammar does not build is reported with its name, or refused by parseRouteLine", () => {
+    const line = "10.0.0.0/24 next-hop 1.1.1.1";
+    assert.deepEqual(parseRouteLineSpec(line, { safi: 133 }), { kind: "unsupported", family: "ipv4 flow" });
+    assert.throws(() => parseRouteLine(line, { safi: 133 }), /ipv4 flow are not supported/);
   });
 
   it("errors say what was found and what was expected", () => {

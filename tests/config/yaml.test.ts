@@ -3,7 +3,9 @@ import assert from "node:assert/strict";
 import { parseYamlConfig } from "../../lib/config/yaml.ts";
 import { ConfigError } from "../../lib/config/error.ts";
 import { familyKey, IPV4_UNICAST, IPV6_UNICAST } from "../../lib/bgp/family.ts";
-import type { PrefixNlri } from "../../lib/bgp/types.ts";
+import type { LabeledNlri, PrefixNlri } from "../../lib/bgp/types.ts";
+import { labelValues } from "../../lib/bgp/qualifier/labels.ts";
+import { parseExabgpConfig } from "../../lib/config/exabgp.ts";
 
 const GOOD = `# tsbgp native configuration
 processes:
@@ -88,12 +90,27 @@ describe("native YAML configuration", () => {
     assert.equal(a.api[0].receive.parsed && a.api[0].receive.update && a.api[0].send.packets, true);
     assert.equal(a.api[0].receive.open, false);
     assert.equal(a.api[0].neighborChanges, true);
-    assert.equal(a.routes.length, 1);
+    assert.equal(a.routes.length, 2);
     assert.deepEqual([...(a.routes[0].nlri as PrefixNlri).bytes], [10, 0, 0]);
-    assert.deepEqual(a.unsupported.map((u) => [u.family, u.source.line]), [[
-      "ipv4 mpls-vpn",
-      lineOf(GOOD, "rd 65000:1"),
-    ]]);
+    // rd + label: an ipv4 mpls-vpn route (RFC 4364): label 5, RD 65000:1 (type 0: 0000 FDE8 00000001).
+    const vpn = a.routes[1].nlri as LabeledNlri;
+    assert.equal(vpn.kind, "labeled");
+    assert.equal(vpn.family, familyKey(1, 128));
+    assert.deepEqual([vpn.length, [...vpn.bytes]], [24, [10, 0, 1]]);
+    assert.deepEqual(labelValues(vpn.labels), [5]);
+    assert.deepEqual([...vpn.rd!], [0, 0, 0xfd, 0xe8, 0, 0, 0, 1]);
+    assert.deepEqual(a.unsupported, []);
+    // The ExaBGP syntax gives the very same routes for the same route lines.
+    const exa = parseExabgpConfig(
+      `neighbor 127.0.0.1 { local-as 65000; peer-as 65001; router-id 192.0.2.1;
+        static {
+          route 10.0.0.0/24 next-hop 192.0.2.1 med 100;
+          route 10.0.1.0/24 rd 65000:1 label 5 next-hop 192.0.2.1;
+        }
+      }`,
+      "bgp.conf",
+    );
+    assert.deepEqual(a.routes, exa.neighbors[0].routes);
     assert.equal(b.peerAs, "auto");
     assert.equal(b.holdTime, 180);
     assert.equal(b.localAddress, "auto");

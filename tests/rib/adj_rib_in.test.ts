@@ -5,6 +5,9 @@ import { IPV4_UNICAST, IPV6_UNICAST } from "../../lib/bgp/family.ts";
 import { nlriToString, prefixNlri } from "../../lib/bgp/nlri/prefix.ts";
 import type { Attribute, UpdateMessage } from "../../lib/bgp/types.ts";
 import { AdjRibIn } from "../../lib/rib/adj_rib_in.ts";
+import { decodeUpdate } from "../../lib/bgp/message/update.ts";
+import { DEFAULT_CONTEXT } from "../../lib/bgp/types.ts";
+import { fromHex } from "./helpers.ts";
 
 const origin: Attribute = { code: 1, kind: "origin", value: 0 };
 const asPath: Attribute = { code: 2, kind: "as-path", segments: [{ type: 2, asns: [65000] }] };
@@ -97,6 +100,25 @@ describe("AdjRibIn", () => {
     }));
     assert.equal(rib.size, 2);
     assert.deepEqual([...rib.routes()].map((r) => r.nlri.pathId).sort(), [1, 2]);
+  });
+
+  it("a labeled route is withdrawn by its prefix and RD whatever label the withdraw carries (RFC 8277 §2.4)", () => {
+    const rib = new AdjRibIn();
+    // The UPDATE ExaBGP sent in api-vpnv4: 1.4.0.0/16, label 1000, RD 65000:1, next hop 101.1.101.1.
+    rib.apply(decodeUpdate(
+      fromHex(
+        "00000049400101004002004003046501650140050400000064C0080400640001C010080002FDE900000001" +
+          "800E1F0001800C0000000000000000650165010068003E810000FDE8000000010104",
+      ),
+      DEFAULT_CONTEXT,
+    ));
+    assert.deepEqual(text(rib), [`${(1 << 8) | 128}:1.4.0.0/16 label 1000 rd 65000:1 101.1.101.1`]);
+    // MP_UNREACH_NLRI with the RFC 3107 withdraw label 0x800000 in place of 1000.
+    rib.apply(
+      decodeUpdate(fromHex("00000014800F1100018068800000" + "0000FDE800000001" + "0104"), DEFAULT_CONTEXT),
+    );
+    assert.equal(rib.size, 0);
+    assert.equal(rib.store.size, 0);
   });
 
   it("clear empties it and frees the attribute sets", () => {

@@ -8,7 +8,12 @@ import assert from "node:assert/strict";
 import { prefixNlri as prefix } from "../../lib/bgp/nlri/prefix.ts";
 import { AdjRibOut } from "../../lib/rib/adj_rib_out.ts";
 import { decodeNlri } from "../../lib/bgp/nlri/codec.ts";
-import { DEFAULT_CONTEXT } from "../../lib/bgp/types.ts";
+import { DEFAULT_CONTEXT, type Route } from "../../lib/bgp/types.ts";
+import { nlriToString } from "../../lib/bgp/nlri/prefix.ts";
+import { parseCommand } from "../../lib/api/command.ts";
+import { readFileSync } from "node:fs";
+import { conformanceDir } from "../bgp/update/wire.ts";
+import { parseExabgpConfig } from "../../lib/config/exabgp.ts";
 import {
   drain,
   familyKey,
@@ -348,7 +353,11 @@ describe("AdjRibOut: grouping and families", () => {
     rib.start(negotiated([flow]));
     drain(rib);
     // destination 0.0.0.0/32, source 0.0.0.0/32, protocol =6, port =3128 (RFC 8955 §4).
-    const [nlri] = decodeNlri(flow, fromHex("13012000000000022000000000038106" + "05910C38"), DEFAULT_CONTEXT);
+    const [nlri] = decodeNlri(
+      flow,
+      fromHex("13012000000000022000000000038106" + "05910C38"),
+      DEFAULT_CONTEXT,
+    );
     // Announced first: the withdraw of a flow never announced is an UPDATE without NLRI (api-flow).
     rib.announce({ nlri, nextHop: { kind: "none" }, attributes: [] });
     drain(rib);
@@ -508,5 +517,139 @@ describe("AdjRibOut: watchdogs (conf-watchdog)", () => {
     }
     rib.withdrawWatchdog("dnsr");
     assert.deepEqual(drain(rib), [], "already withdrawn");
+  });
+});
+
+describe("AdjRibOut: labeled routes (RFC 8277, RFC 4364): the label is route data, not identity", () => {
+  const VPN = familyKey(1, 128);
+  const MPLS = familyKey(1, 4);
+  const EOR_VPN = raw("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:001E:02:00000007900F0003000180");
+
+  /** The routes of one API command line, as the speaker's dispatcher gets them. */
+  function routes(line: string): readonly Route[] {
+    const c = parseCommand(line);
+    assert.ok(c.kind === "announce-route" || c.kind === "withdraw-route", `${line}: ${c.kind}`);
+    return c.routes;
+  }
+
+  /** api-vpnv4.conf: iBGP AS 1, group-updates false, ipv4 mpls-vpn. */
+  function vpnRib(families = [VPN]): AdjRibOut {
+    const rib = ibgp({ groupUpdates: false });
+    rib.start(negotiated(families));
+    drain(rib);
+    return rib;
+  }
+
+  const ANNOUNCE = "announce route 1.4.0.0/16 rd 65000:1 next-hop 101.1.101.1 community 100:1 " +
+    "extended-community 0x0002FDE900000001 label 1000";
+
+  it("api-vpnv4: the transcript replayed gives exactly the expected messages, the withdraw with label 1000", () => {
+    const lines = readFileSync(`${conformanceDir()}transcripts/api-vpnv4.commands.txt`, "utf8").split("\n")
+      .filter((l) => l.startsWith("neighbor"));
+    assert.equal(lines.length, 2);
+    const rib = ibgp({ groupUpdates: false });
+    rib.start(negotiated([VPN]));
+    const out = drain(rib);
+    for (const r of routes(lines[0])) rib.announce(r);
+    out.push(...drain(rib));
+    for (const r of routes(lines[1])) rib.withdraw(r);
+    out.push(...drain(rib));
+    const expected = readFileSync(`${conformanceDir()}encoding/api-vpnv4.msg`, "utf8").split("\n")
+      .filter((l) => /^1:raw:/.test(l)).map((l) => raw(l.slice("1:raw:".length)));
+    assert.equal(expected.length, 3);
+    assert.deepEqual(sorted(out), sorted(expected));
+    assert.equal(rib.size, 0);
+  });
+
+  it("a withdraw without label removes the route announced with one, and sends 0x800000 (RFC 8277 §2.4)", () => {
+    const rib = vpnRib();
+    for (const r of routes(ANNOUNCE)) rib.announce(r);
+    assert.equal(drain(rib).length, 1);
+    for (const r of routes("withdraw route 1.4.0.0/16 rd 65000:1")) assert.equal(rib.withdraw(r), true);
+    assert.equal(rib.size, 0);
+    assert.deepEqual([...rib.routes()], []);
+    const [update, ...more] = drain(rib);
+    assert.deepEqual(more, []);
+    // MP_UNREACH_NLRI (RFC 4760 §4), last: AFI 1, SAFI 128, then length 24 + 64 + 16 = 104 bits (0x68), the
+    // label field 0x800000, RD 65000:1 (type 0), 1.4/16.
+    assert.ok(update.endsWith("800F11000180" + "68" + "800000" + "0000FDE800000001" + "0104"), update);
+  });
+
+  it("labeled unicast too: the withdraw of 10.0.0.0/24 without label is 0x800000 after a 48-bit length", () => {
+    const rib = vpnRib([MPLS]);
+    for (const r of routes("announce ipv4 nlri-mpls 10.0.0.0/24 next-hop 1.2.3.4 label 100")) rib.announce(r);
+    // 100 << 4 | bottom of stack = 0x000641; length 24 + 24 = 48 bits (0x30).
+    assert.ok(drain(rib)[0].endsWith("30" + "000641" + "0A0000"));
+    for (const r of routes("withdraw ipv4 nlri-mpls 10.0.0.0/24")) rib.withdraw(r);
+    assert.equal(rib.size, 0);
+    assert.ok(drain(rib)[0].endsWith("800F0A000104" + "30" + "800000" + "0A0000"));
+  });
+
+  it("another label for the same prefix and RD replaces the route; the same label again is a duplicate", () => {
+    const rib = vpnRib();
+    for (const r of routes(ANNOUNCE)) rib.announce(r);
+    drain(rib);
+    for (const r of routes(ANNOUNCE)) assert.equal(rib.announce(r), false);
+    assert.deepEqual(drain(rib), []);
+    for (const r of routes(ANNOUNCE.replace("label 1000", "label 2000"))) assert.equal(rib.announce(r), true);
+    assert.equal(rib.size, 1);
+    assert.deepEqual([...rib.routes()].map((r) => nlriToString(r.nlri)), [
+      "1.4.0.0/16 label 2000 rd 65000:1",
+    ]);
+    // 2000 << 4 | 1 = 0x007D01: only the new label goes out, no withdraw first.
+    const out = drain(rib);
+    assert.equal(out.length, 1);
+    assert.ok(out[0].endsWith("68" + "007D01" + "0000FDE800000001" + "0104"), out[0]);
+    // Another RD is another route.
+    for (const r of routes(ANNOUNCE.replace("rd 65000:1", "rd 65000:2"))) rib.announce(r);
+    assert.equal(rib.size, 2);
+  });
+
+  it("clear adj-rib out withdraws each labeled route with the label it was announced with", () => {
+    const rib = vpnRib();
+    for (const r of routes(ANNOUNCE)) rib.announce(r);
+    drain(rib);
+    rib.clear();
+    const [update] = drain(rib);
+    // The withdraw of 1.4.0.0/16 rd 65000:1 label 1000: the same NLRI bytes api-vpnv4 expects.
+    assert.ok(update.endsWith("800F11000180" + "68" + "003E81" + "0000FDE800000001" + "0104"), update);
+  });
+});
+
+describe("AdjRibOut: configured routes replaced before the first session (FlowSpec and VPLS alike)", () => {
+  /** The `raw:` lines of group `n` of a test's .msg. */
+  function group(test: string, n: number): string[] {
+    return readFileSync(`${conformanceDir()}encoding/${test}.msg`, "utf8").split("\n")
+      .filter((l) => l.startsWith(`${n}:raw:`)).map((l) => raw(l.slice(`${n}:raw:`.length)));
+  }
+
+  it("conf-l2vpn: a repeated VPLS NLRI is sent once per statement at the first session, then only the last", () => {
+    const text = readFileSync(`${conformanceDir()}etc/conf-l2vpn.conf`, "utf8");
+    const nb = parseExabgpConfig(text, "conf-l2vpn.conf").neighbors[0];
+    const rib = new AdjRibOut({
+      localAs: 54591,
+      peerAs: 54591,
+      localAddress: "127.0.0.1",
+      groupUpdates: false,
+    });
+    for (const r of nb.routes) rib.announce(r);
+    assert.equal(rib.size, 2, "one route per NLRI in the Adj-RIB-Out");
+    const vpls = familyKey(25, 65);
+    rib.start(negotiated([vpls]));
+    const expected = group("conf-l2vpn", 1);
+    assert.equal(expected.length, 4);
+    assert.deepEqual(sorted(drain(rib)), sorted(expected));
+    // The next session sends the Adj-RIB-Out: of rd 192.168.201.1:123 only the last statement (local-pref 1).
+    rib.stop();
+    rib.start(negotiated([vpls]));
+    const again = drain(rib);
+    const lastOf123 = expected.find((m) => m.includes("40050400000001") && m.includes("C0A8C901007B"))!;
+    const of124 = expected.find((m) => m.includes("C0A8C901007C"))!;
+    const eor = expected.find((m) => m.endsWith("900F0003001941"))!;
+    assert.deepEqual(sorted(again), sorted([lastOf123, of124, eor]));
+    // One withdraw removes the NLRI for good: nothing of it is left to send to a later session.
+    const [repeated] = nb.routes;
+    assert.equal(rib.withdraw(repeated.nlri), true);
+    assert.equal(rib.size, 1);
   });
 });

@@ -1,11 +1,17 @@
-/** The RIB's compact NLRI form: keys equal to codec.ts `nlriKey`, rebuilt NLRI, and wire bytes from keys. */
+/**
+ * The RIB's compact NLRI form: keys equal to codec.ts `nlriKey` (but for the labels of labeled NLRI), rebuilt
+ * NLRI, and wire bytes from keys.
+ */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { familyKey, IPV4_UNICAST, IPV6_UNICAST } from "../../lib/bgp/family.ts";
 import { encodeNlri, nlriKey } from "../../lib/bgp/nlri/codec.ts";
 import { prefixNlri } from "../../lib/bgp/nlri/prefix.ts";
 import type { Nlri } from "../../lib/bgp/types.ts";
-import { nlriFromKey, routeKey } from "../../lib/rib/nlri_key.ts";
+import { nlriFromKey, routeKey, routeLabels, wireKey } from "../../lib/rib/nlri_key.ts";
+import { labeledNlri } from "../../lib/bgp/nlri/labeled.ts";
+import { encodeLabels } from "../../lib/bgp/qualifier/labels.ts";
+import { parseRd } from "../../lib/bgp/qualifier/rd.ts";
 import { keyWireLength, writeKeyNlri } from "../../lib/rib/update_packer.ts";
 
 const samples: Nlri[] = [
@@ -28,13 +34,38 @@ describe("NLRI keys", () => {
     for (const n of samples) assert.equal(routeKey(n), nlriKey(n));
   });
 
+  it("a labeled NLRI's key leaves the labels out; wireKey puts them back as the codec writes them", () => {
+    const rd = parseRd("65000:1")!;
+    const labeled = [
+      labeledNlri(familyKey(1, 128), 16, Uint8Array.of(1, 4), encodeLabels([1000]), rd),
+      labeledNlri(
+        familyKey(2, 4),
+        32,
+        Uint8Array.of(0x20, 1, 0xd, 0xb8),
+        encodeLabels([16, 17]),
+        undefined,
+        9,
+      ),
+    ];
+    for (const n of labeled) {
+      const key = routeKey(n);
+      assert.equal(key, routeKey({ ...n, labels: encodeLabels([]) }));
+      assert.deepEqual(nlriFromKey(key, routeLabels(n)), n);
+      const wire = wireKey(key, routeLabels(n)!);
+      assert.equal(wire, nlriKey(n));
+      for (const addPath of [false, true]) {
+        const ctx = { asn4: true, addPath: new Set(addPath ? [n.family] : []), maxMessageSize: 4096 };
+        const out = new Uint8Array(keyWireLength(wire, addPath));
+        writeKeyNlri(wire, addPath, out, 0);
+        assert.deepEqual([...out], [...encodeNlri(n, ctx)]);
+      }
+    }
+    assert.equal(routeLabels(samples[0]), undefined);
+  });
+
   it("nlriFromKey rebuilds the NLRI", () => {
     for (const n of samples) {
-      const back = nlriFromKey(routeKey(n));
-      assert.equal(back.family, n.family);
-      assert.equal(back.pathId, n.pathId);
-      assert.deepEqual([...back.bytes], [...n.bytes]);
-      if (n.kind === "prefix") assert.equal(back.kind === "prefix" && back.length, n.length);
+      assert.deepEqual(nlriFromKey(routeKey(n)), n);
     }
   });
 

@@ -7,8 +7,9 @@
  * `done` within seconds.
  *
  * The second case then has the same helper ask for the whole Adj-RIB-Out ten times (about 14 MB of answer
- * each, never read): far past the 16 MiB per-helper queue cap of write_queue.ts, whose policy is what keeps
- * memory bounded there.
+ * each, never read): far past the 16 MiB per-helper queue cap of write_queue.ts. The answers are built in
+ * slices between event-loop turns, wait (boundedly) for room in the queue, and once the helper is seen not
+ * to read they are cut short (lib/api/answer_flow.ts), so neither keepalives nor memory suffer.
  */
 import { afterEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -154,7 +155,7 @@ describe("API: a helper that floods and never reads its stdin", () => {
   }, async () => {
     t = new E2E("e2e-flood-shows");
     const f = await flood(t, 10);
-    // The cap was reached and said so (write_queue.ts policy).
+    // The speaker noticed that the helper does not read, and said so (answer_flow.ts, write_queue.ts).
     assert.ok(f.speakerLines.some((l) => /process flood: not reading its stdin/.test(l)));
     assertUnharmed(f);
   });

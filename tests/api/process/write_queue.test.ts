@@ -74,6 +74,26 @@ describe("WriteQueue", () => {
     assert.ok(q.dropped.events > 0 && q.dropped.answers > 0);
   });
 
+  it("a queue nobody takes from keeps its memory to the live lines (evicted slots are compacted)", () => {
+    const q = new WriteQueue(1000);
+    // Events and answers mixed, far past the cap, and never a take(): what a never-reading helper gets.
+    const N = 200_000;
+    for (let i = 0; i < N; i++) q.push(i % 3 === 0 ? `a${i}` : `e${i}`, i % 3 === 0 ? "answer" : "event");
+    assert.ok(q.bytes <= 1000);
+    assert.ok(q.slots <= 2 * q.length + 4097, `${q.slots} slots for ${q.length} lines`);
+    // Still the policy after all the compactions: once full of answers, events cannot stay and answers evict
+    // the oldest answers, so what is left is the newest answers that fit, in order.
+    const expected: string[] = [];
+    let bytes = 0;
+    for (let i = N - 1; i >= 0; i--) {
+      if (i % 3 !== 0) continue;
+      if (bytes + `a${i}`.length + 1 > 1000) break;
+      bytes += `a${i}`.length + 1;
+      expected.unshift(`a${i}`);
+    }
+    assert.deepEqual(drain(q), expected);
+  });
+
   it("drops a line longer than the cap at once", () => {
     const q = new WriteQueue(10);
     q.push("ok", "event");

@@ -8,6 +8,7 @@ import { decodeAttributes, encodeAttribute } from "../../../lib/bgp/attribute/co
 import { BgpError } from "../../../lib/bgp/error.ts";
 import { familyKey, IPV6_UNICAST } from "../../../lib/bgp/family.ts";
 import { prefixNlri } from "../../../lib/bgp/nlri/prefix.ts";
+import { labeledNlri } from "../../../lib/bgp/nlri/labeled.ts";
 import {
   type Attribute,
   type CodecContext,
@@ -109,14 +110,17 @@ const VALID: readonly [string, string, Attribute, CodecContext?][] = [
     },
   ],
   [
-    "MP_REACH_NLRI mpls-vpn next hop behind a zero RD (api-vpnv4)",
-    "800E13 0001 80 0C 0000000000000000 0A00630C 00 AABB",
+    "MP_REACH_NLRI mpls-vpn next hop behind a zero RD (api-attributes-vpn)",
+    // RFC 4364 §4.3.4 NLRI: 106 bits = label 110 (0x0006E1, bottom of stack), RD 63333:100, 128.0.64.0/18.
+    "800E20 0001 80 0C 0000000000000000 0A00630C 00 6A 0006E1 0000F76500000064 800040",
     {
       code: 14,
       kind: "mp-reach",
       family: familyKey(1, 128),
       nextHops: ["10.0.99.12"],
-      nlri: [{ kind: "raw", family: familyKey(1, 128), bytes: fromHex("AABB") }],
+      nlri: [
+        labeledNlri(familyKey(1, 128), 18, fromHex("800040"), fromHex("0006E1"), fromHex("0000F76500000064")),
+      ],
     },
   ],
   ["MP_UNREACH_NLRI (api-ipv6)", "800F0C 0002 01 40 FC00000100000000", {
@@ -131,10 +135,10 @@ const VALID: readonly [string, string, Attribute, CodecContext?][] = [
     family: IPV6_UNICAST,
     nlri: [],
   }],
-  ["unknown type kept with its flags (conf-generic-attribute)", "6099 04 00000064", {
+  ["unknown optional type kept with its flags", "E099 04 00000064", {
     code: 0x99,
     kind: "generic",
-    flags: 0x60,
+    flags: 0xe0,
     value: fromHex("00000064"),
   }],
 ];
@@ -257,9 +261,18 @@ const RECOVERABLE: readonly [string, string, Expect, CodecContext?][] = [
     malformed: [{ action: TAW, code: 8 }],
     kinds: [],
   }],
-  ["MP_UNREACH_NLRI with wrong flags: still decoded, its NLRI withdrawn (§3.c)", "C00F07 000101 180A0001", {
-    malformed: [{ action: TAW, code: 15 }],
-    kinds: ["mp-unreach"],
+  // RFC 7606 §4: the Total Path Attribute Length still locates the NLRI, so these are treat-as-withdraw.
+  ["an attribute overrunning the block", ORIGIN + "400304 0A00", {
+    malformed: [{ action: TAW, code: 3 }],
+    kinds: ["origin"],
+  }],
+  ["an extended-length attribute overrunning the block", "5002 0010 0201", {
+    malformed: [{ action: TAW, code: 2 }],
+    kinds: [],
+  }],
+  ["a truncated attribute header", ORIGIN + "4003", {
+    malformed: [{ action: TAW, code: 3 }],
+    kinds: ["origin"],
   }],
   ["COMMUNITY with the partial bit: accepted", "E00804 00000001", { malformed: [], kinds: ["community"] }],
   ["duplicate ORIGIN: the first is kept (§3.g)", "400101 01" + "400101 02", {
@@ -285,26 +298,27 @@ describe("RFC 7606: recoverable faults recorded in `malformed`", () => {
 
 const MP_REACH = "800E09 0001 01 04 0A000001 00";
 
-/** Faults that reset the session with 3/1 Malformed Attribute List: [name, attribute block, reason]. */
-const FATAL: readonly [string, string, RegExp][] = [
-  ["an attribute overrunning the block", ORIGIN + "400304 0A00", /overruns/],
-  ["an extended-length attribute overrunning the block", "5002 0010 0201", /overruns/],
-  ["a truncated attribute header", ORIGIN + "4003", /truncated/],
-  ["MP_REACH_NLRI twice (§3.g)", MP_REACH + MP_REACH, /repeated/],
-  ["MP_UNREACH_NLRI twice (§3.g)", "800F03 000101 800F03 000101", /repeated/],
-  ["MP_REACH_NLRI next hop of 5 octets (§7.11)", "800E0A 0001 01 05 0A0000010A 00", /next hop length/],
-  ["MP_REACH_NLRI next hop overrunning it", "800E06 0001 01 10 0A00", /next hop overruns/],
-  ["MP_REACH_NLRI too short", "800E03 000101", /length 3/],
-  ["MP_REACH_NLRI with a bad prefix length (§5.3)", "800E0B 0001 01 04 0A000001 00 21 0A", /invalid network/],
-  ["MP_UNREACH_NLRI with an IPv6 prefix longer than 128", "800F04 000201 81", /invalid network/],
+/**
+ * Faults that reset the session: 3/1 Malformed Attribute List (§3.g), 3/9 Optional Attribute Error for a
+ * malformed MP attribute (RFC 4760 §7, RFC 7606 §5.3): [name, attribute block, subcode, reason].
+ */
+const FATAL: readonly [string, string, number, RegExp][] = [
+  ["MP_REACH_NLRI twice (§3.g)", MP_REACH + MP_REACH, 1, /repeated/],
+  ["MP_UNREACH_NLRI twice (§3.g)", "800F03 000101 800F03 000101", 1, /repeated/],
+  ["MP_REACH_NLRI next hop of 5 octets (§7.11)", "800E0A 0001 01 05 0A0000010A 00", 9, /next hop length/],
+  ["MP_REACH_NLRI next hop overrunning it", "800E06 0001 01 10 0A00", 9, /next hop overruns/],
+  ["MP_REACH_NLRI too short", "800E03 000101", 9, /length 3/],
+  ["MP_REACH_NLRI bad prefix length (§5.3)", "800E0B 0001 01 04 0A000001 00 21 0A", 9, /invalid network/],
+  ["MP_UNREACH_NLRI with an IPv6 prefix longer than 128", "800F04 000201 81", 9, /invalid network/],
+  ["MP_UNREACH_NLRI with wrong flags (§5.3)", "C00F07 000101 180A0001", 9, /flags 0xc0/],
 ];
 
 describe("RFC 7606: session resets", () => {
-  for (const [name, hex, reason] of FATAL) {
+  for (const [name, hex, subcode, reason] of FATAL) {
     it(name, () => {
       assert.throws(() => decodeAttributes(fromHex(hex), DEFAULT_CONTEXT), (e: unknown) => {
         assert.ok(e instanceof BgpError, String(e));
-        assert.deepEqual([e.code, e.subcode], [3, 1]);
+        assert.deepEqual([e.code, e.subcode], [3, subcode]);
         assert.match(e.message, reason);
         return true;
       });
