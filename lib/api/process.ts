@@ -2,7 +2,8 @@
  * API helper processes (exabgp-behaviour.md §1.7, §4.1): started from the configuration's `process` blocks,
  * commands read from their stdout in batches, events and answers written to their stdin through a bounded
  * queue that never blocks the speaker (BRIEF lessons 3 and 6), respawned with a limit, stopped with
- * SIGTERM then SIGKILL. Only the runtime adapter is used (no Deno./Bun. here).
+ * SIGTERM then SIGKILL. Only the runtime adapter is used (no Deno./Bun. here). A command is a complete line:
+ * what follows the last newline when a helper's output ends (it crashed mid-write) is logged, never run.
  *
  * Respawn policy: a helper that exits is started again unless its block says `respawn false`, the
  * environment says `api.respawn false`, `api.terminate` is set (the exit is then fatal) or the speaker is
@@ -14,6 +15,7 @@
 import type { ProcessConfig } from "../config/model.ts";
 import { getLogger, type Log } from "../log.ts";
 import { type ChildProcess, runtime } from "../runtime/mod.ts";
+import { yieldToLoop } from "../runtime/timers.ts";
 import { LineBuffer } from "./line_buffer.ts";
 import { type DropCounts, type LineKind, WriteQueue } from "./write_queue.ts";
 
@@ -26,7 +28,10 @@ export interface ProcessManagerOptions {
   onBatch(helper: HelperProcess, lines: string[]): void | Promise<void>;
   /** A line of a helper's stderr (default: logged at info level). */
   onStderr?(helper: HelperProcess, line: string): void;
-  /** After each exit. `fatal`: `api.terminate` is set, or the respawn limit was reached. */
+  /**
+   * After each exit, which is already logged here. `fatal`: `api.terminate` is set (see `terminate`), or
+   * the respawn limit was reached.
+   */
   onExit?(
     helper: HelperProcess,
     code: number | null,
@@ -222,9 +227,18 @@ export class HelperProcess {
         const batch = lines.push(value);
         // One read, one batch, applied before the next read (lesson 3).
         if (batch.length > 0) await this.#deliver(batch);
+        // A helper that writes without pause keeps the pipe readable: without this the reads chain as
+        // promise callbacks and timers (keepalives, the RIB's flush) and sockets wait for seconds.
+        await yieldToLoop();
       }
-      const last = lines.end();
-      if (last !== undefined) await this.#deliver([last]);
+      // A command is a line: text after the last newline is what a crash cut short ("…/24" read as "…/2"),
+      // and ExaBGP never runs it either.
+      const cut = lines.end();
+      if (cut !== undefined) {
+        this.manager.log.warn(
+          `process ${this.name}: output ended inside a line, not applied: ${cut.slice(0, 200)}`,
+        );
+      }
     } catch (e) {
       this.manager.log.error(`process ${this.name}: reading stdout: ${(e as Error).message}`);
     } finally {
@@ -288,12 +302,16 @@ export class HelperProcess {
     const willRespawn = wanted && !limited;
     const fatal = !m.stopping && (m.terminate || limited);
     const how = signal ? `signal ${signal}` : `code ${code}`;
+    // The one log line of this exit (onExit callers do not repeat it), at the level the exit deserves.
     if (limited) {
       m.log.error(
         `process ${this.name}: exited (${how}) after ${m.respawnLimit} respawns ` +
           `within ${m.respawnWindowMs} ms, giving up`,
       );
-    } else m.log.info(`process ${this.name}: exited (${how})${willRespawn ? ", respawning" : ""}`);
+    } else if (m.stopping) m.log.info(`process ${this.name}: exited (${how})`);
+    else if (fatal) m.log.error(`process ${this.name}: exited (${how}), exabgp.api.terminate is set`);
+    else if (willRespawn) m.log.warn(`process ${this.name}: exited (${how}), respawning`);
+    else m.log.warn(`process ${this.name}: exited (${how}), not respawned (respawn is off)`);
     m.onExit(this, code, signal, willRespawn, fatal);
     if (!willRespawn) return;
     const n = this.#respawnTimes.length;

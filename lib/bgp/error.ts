@@ -14,7 +14,7 @@ export class BgpError extends Error {
   }
 }
 
-/** NOTIFICATION error codes (RFC 4271 §4.5, RFC 7313, RFC 4486). */
+/** NOTIFICATION error codes (RFC 4271 §4.5, RFC 7313, RFC 4486, RFC 9687). */
 export const ErrorCode = {
   MESSAGE_HEADER: 1,
   OPEN_MESSAGE: 2,
@@ -23,4 +23,6 @@ export const ErrorCode = {
   FSM: 5,
   CEASE: 6,
   ROUTE_REFRESH: 7,
+  /** RFC 9687 */
+  SEND_HOLD_TIMER_EXPIRED: 8,
 } as const;

@@ -71,7 +71,10 @@ export interface SessionOptions {
   readonly from?: "CONNECT" | "ACTIVE";
   /** Bytes per write. */
   readonly chunkSize?: number;
-  /** Seconds a write may wait for a peer that stopped reading; default: the negotiated hold time. */
+  /**
+   * Send hold time (RFC 9687) in seconds: how long a write may wait for a peer that stopped reading before
+   * the session is reset with NOTIFICATION 8/0; default: the negotiated hold time (0: none).
+   */
   readonly sendHold?: number;
   /** Which sent message types (wire codes) are decoded for `message` events; all when absent. */
   readonly reportSent?: (type: number) => boolean;
@@ -118,7 +121,7 @@ export class Session {
     this.#writer = new BatchWriter(conn.writable, {
       chunkSize: options.chunkSize,
       sent: events.message ? (raw) => this.#reportSent(raw) : undefined,
-      stalled: () => this.#drop("peer stopped reading: send hold time expired"),
+      stalled: () => this.#sendHoldExpired(),
       failed: (e) => this.#drop(`write failed: ${errorText(e)}`),
     });
     this.#timers = new SessionTimers({
@@ -292,6 +295,20 @@ export class Session {
     }
   }
 
+  /**
+   * RFC 9687 send hold timer: no write completed for the send hold time (the negotiated hold time unless
+   * `sendHold` says otherwise), so the peer is not reading; its own KEEPALIVEs may well keep our hold timer
+   * running for ever. NOTIFICATION 8/0 is queued behind the stuck write, so it only reaches a peer that
+   * resumes reading within the linger; the connection closes either way.
+   */
+  #sendHoldExpired(): void {
+    const seconds = this.#writer.stallMs / 1000;
+    this.#fail(
+      notification(ErrorCode.SEND_HOLD_TIMER_EXPIRED, 0),
+      `send hold timer expired: the peer stopped reading (nothing written for ${seconds} s)`,
+    );
+  }
+
   #received(n: NotificationMessage): void {
     this.#fsm.fire("NotifMsg");
     this.#finish(
@@ -342,8 +359,8 @@ export class Session {
     if (flush) {
       // RFC 4271 §6: the NOTIFICATION goes first, then the connection closes; wait for the peer's FIN
       // (bounded) so that the close does not reset a connection with our NOTIFICATION still in flight.
-      await withTimeout(this.#writer.close(), LINGER_MS);
-      await withTimeout(this.conn.closed, LINGER_MS);
+      // A NOTIFICATION still not written after the linger (the peer is not reading) will not bring a FIN.
+      if (await withTimeout(this.#writer.close(), LINGER_MS)) await withTimeout(this.conn.closed, LINGER_MS);
     }
     this.#writer.abort();
     this.conn.close();
@@ -384,18 +401,14 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-function withTimeout(p: Promise<unknown>, ms: number): Promise<void> {
+/** Waits for `p` at most `ms`; true when it settled in time. */
+function withTimeout(p: Promise<unknown>, ms: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    p.then(
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-    );
+    const t = setTimeout(() => resolve(false), ms);
+    const settled = () => {
+      clearTimeout(t);
+      resolve(true);
+    };
+    p.then(settled, settled);
   });
 }

@@ -47,6 +47,9 @@ export class BatchWriter {
   set stallMs(ms: number) {
     this.#stallMs = ms;
   }
+  get stallMs(): number {
+    return this.#stallMs;
+  }
 
   /** Queues a message that must not wait behind the table (KEEPALIVE, NOTIFICATION). */
   urgent(raw: Uint8Array): void {

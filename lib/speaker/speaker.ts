@@ -8,7 +8,9 @@ import type { Negotiated } from "../bgp/capability/negotiated.ts";
 import { ErrorCode } from "../bgp/error.ts";
 import { isIPv4 } from "../bgp/ip.ts";
 import { CeaseSubcode, notification } from "../bgp/message/notification.ts";
-import type { Message, OpenMessage } from "../bgp/types.ts";
+import { RefreshSubtype } from "../bgp/message/route_refresh.ts";
+import { encodeMessage } from "../bgp/message/codec.ts";
+import { DEFAULT_CONTEXT, type Message, type OpenMessage, type UpdateMessage } from "../bgp/types.ts";
 import type { Config, NeighborConfig } from "../config/model.ts";
 import type { Environment } from "../config/environment.ts";
 import { getLogger } from "../log.ts";
@@ -21,7 +23,12 @@ import type { Outbound } from "../session/outbound.ts";
 import { Peer } from "../session/peer.ts";
 import type { Direction, DownReason } from "../session/session.ts";
 import type { Listener, SocketAdapter } from "../runtime/types.ts";
+import { Timer } from "../session/timers.ts";
 import { buildOpen } from "./open.ts";
+import { StaleRoutes } from "./graceful_restart.ts";
+import { PersistedAdjRibOut, type PersistedNeighbor, RibFile } from "./rib_persist.ts";
+import { describeCrossing, maxPrefixNotification, PrefixLimiter } from "./prefix_limit.ts";
+import { listenSecurity, needsSecureSocket, neighborSecurity, secureNeighborList } from "./security.ts";
 
 const log = getLogger("reactor");
 
@@ -72,8 +79,15 @@ export class NeighborRuntime {
   readonly stats = { sentUpdates: 0, receivedUpdates: 0 };
   /** When the session last reached Established (ms since the epoch), undefined while down. */
   upSince: number | undefined;
+  /** Graceful restart, receiving side: the peer's routes kept while it restarts (graceful_restart.ts). */
+  readonly stale: StaleRoutes;
   #localAddress: string;
   #exhausted = false;
+  readonly #limiter: PrefixLimiter;
+  /** Reconnects after a maximum-prefix teardown with `restart`. */
+  readonly #limitRestart = new Timer(() => this.peer.start());
+  /** The established session's negotiation, until it goes down. */
+  #negotiated: Negotiated | undefined;
 
   constructor(config: NeighborConfig, speaker: Speaker, store: AttributeStore) {
     this.config = config;
@@ -84,21 +98,37 @@ export class NeighborRuntime {
       fallbackRouterId: config.routerId ?? (local && isIPv4(local) ? local : "0.0.0.0"),
       softwareVersion: env.version ?? "5.0.0",
     });
-    this.ribOut = new AdjRibOut({
+    const ribOptions = {
       localAs: config.localAs,
       peerAs: config.peerAs === "auto" ? config.localAs : config.peerAs,
       localAddress: local,
       groupUpdates: config.groupUpdates,
       manualEor: config.manualEor,
       store,
-    });
+    };
+    const persist = speaker.persist;
+    this.ribOut = persist
+      ? new PersistedAdjRibOut(ribOptions, () => persist.changed())
+      : new AdjRibOut(ribOptions);
     for (const route of config.routes) this.ribOut.announce(route);
+    persist?.restore(this.persisted());
     const emit = (e: SpeakerEvent) => speaker.options.onEvent?.(e);
     const view = () => this.view();
+    this.#limiter = new PrefixLimiter(config.maximumPrefix);
+    this.stale = new StaleRoutes(this.ribIn, {
+      // Reported to the helpers exactly like a withdraw the peer sent.
+      withdraw: (update) => {
+        this.ribIn.apply(update);
+        const raw = encodeMessage(update, this.#negotiated?.decode ?? DEFAULT_CONTEXT);
+        emit({ type: "message", neighbor: view(), direction: "receive", message: update, raw });
+      },
+      log: (text) => log.info(`neighbor ${config.peerAddress}: ${text}`),
+    });
     this.peer = new Peer(
       {
         peerAddress: config.peerAddress,
-        localAddress: local,
+        // ExaBGP's md5-ip: the local address of the MD5-signed connection.
+        localAddress: config.md5Ip ?? local,
         peerPort: config.connect || env.tcp.port || 179,
         localAs: config.localAs,
         peerAs: config.peerAs,
@@ -109,6 +139,7 @@ export class NeighborRuntime {
         maxConnections: env.tcp.attempts,
         outbound: this.#outbound(),
         net: speaker.options.net,
+        security: neighborSecurity(config),
         openWait: env.bgp.openwait,
       },
       {
@@ -117,7 +148,9 @@ export class NeighborRuntime {
         established: (negotiated) => {
           const local = this.peer.session?.conn.localAddr.address;
           if (local) this.#localAddress = local;
-          this.ribIn.clear();
+          this.#negotiated = negotiated;
+          this.#limiter.reset();
+          if (!this.stale.sessionUp(negotiated.peerGracefulRestart)) this.ribIn.clear();
           this.upSince = Date.now();
           log.info(`neighbor ${config.peerAddress} up (${[...negotiated.families].length} families)`);
           emit({ type: "negotiated", neighbor: view(), negotiated });
@@ -125,7 +158,13 @@ export class NeighborRuntime {
         },
         down: (reason: DownReason) => {
           this.upSince = undefined;
+          const lost = this.#negotiated;
+          this.#negotiated = undefined;
           log.info(`neighbor ${config.peerAddress} down: ${reason.text}`);
+          // RFC 4724 §4.2: only a session that ended without a NOTIFICATION, GR announced by both sides.
+          const graceful = lost?.peerGracefulRestart !== undefined && reason.notification === undefined &&
+            config.adjRibIn && config.capability.gracefulRestart !== false;
+          if (graceful) this.stale.sessionLost(lost!.peerGracefulRestart!);
           emit({ type: "state", neighbor: view(), state: "down", reason: reason.text });
         },
         message: (direction, message, raw) => {
@@ -133,13 +172,19 @@ export class NeighborRuntime {
             if (direction === "send") this.stats.sentUpdates++;
             else {
               this.stats.receivedUpdates++;
-              if (config.adjRibIn) this.ribIn.apply(message);
+              if (config.adjRibIn) {
+                this.ribIn.apply(message);
+                this.stale.received(message);
+                if (this.#limiter.active) this.#enforceLimits(message);
+              }
             }
           }
           emit({ type: "message", neighbor: view(), direction, message, raw });
         },
         refresh: (msg) => {
           // RFC 2918: re-send the family; RFC 7313: inside BoRR/EoRR when enhanced refresh was negotiated.
+          // Only a request (subtype 0) asks for that: a BoRR/EoRR (1/2) marks the peer's own re-send (§4).
+          if (msg.subtype !== RefreshSubtype.REQUEST) return;
           const enhanced = this.peer.negotiated?.refresh === "enhanced";
           this.ribOut.resend([(msg.afi << 8) | msg.safi], enhanced);
         },
@@ -153,6 +198,34 @@ export class NeighborRuntime {
 
   get exhausted(): boolean {
     return this.#exhausted;
+  }
+
+  /** What rib.persist saves and restores of this neighbor. */
+  persisted(): PersistedNeighbor {
+    return {
+      key: `${this.config.peerAddress}|${this.config.localAddress}`,
+      ribOut: this.ribOut,
+      configured: this.config.routes,
+    };
+  }
+
+  /** The neighbor is going away (speaker stop, reload): no timer of its own may fire any more. */
+  close(): void {
+    this.stale.forget();
+    this.#limitRestart.stop();
+  }
+
+  /** maximum-prefix: warn, or tear the session down with Cease 1 and maybe come back later. */
+  #enforceLimits(update: UpdateMessage): void {
+    for (const crossed of this.#limiter.check(update, this.ribIn)) {
+      log.warn(describeCrossing(this.config.peerAddress, crossed));
+      if (crossed.limit.action === "warning-only") continue;
+      const restart = crossed.limit.restart;
+      void this.peer.stop(maxPrefixNotification(crossed)).then(() => {
+        if (restart !== undefined) this.#limitRestart.start(restart * 1000);
+      });
+      return;
+    }
   }
 
   view(): NeighborView {
@@ -198,10 +271,17 @@ export class Speaker {
   readonly neighbors: NeighborRuntime[] = [];
   readonly #listeners: Listener[] = [];
   readonly #store = new AttributeStore();
+  /** rib.persist: helper-announced routes kept on disk across restarts (rib_persist.ts). */
+  readonly persist: RibFile | undefined;
   #running = false;
 
   constructor(options: SpeakerOptions) {
     this.options = options;
+    const file = options.env.rib?.persist;
+    if (file) {
+      this.persist = new RibFile(file, () => this.neighbors.map((n) => n.persisted()));
+      this.persist.load();
+    }
     for (const n of options.config.neighbors) this.neighbors.push(new NeighborRuntime(n, this, this.#store));
   }
 
@@ -220,8 +300,16 @@ export class Speaker {
         if (!binds.some((b) => b.host === host && b.port === n.config.listen)) binds.push({ host, port: n.config.listen });
       }
     }
+    const configs = this.neighbors.map((n) => n.config);
+    if (configs.some(needsSecureSocket)) {
+      await net.checkSecurity().catch((e) => {
+        throw new Error(`${(e as Error).message}; needed by ${secureNeighborList(configs)}`);
+      });
+    }
     for (const b of binds) {
-      const listener = await net.listen(b);
+      const { security, warnings } = listenSecurity(b.host, configs);
+      for (const w of warnings) log.warn(w);
+      const listener = await net.listen({ ...b, security });
       log.info(`listening on ${listener.addr.address}:${listener.addr.port}`);
       this.#listeners.push(listener);
       void serve(listener, peers).catch((e) => log.error(`listener ${b.host}:${b.port} failed: ${e}`));
@@ -236,6 +324,8 @@ export class Speaker {
     for (const l of this.#listeners) l.close();
     this.#listeners.length = 0;
     await Promise.all(this.neighbors.map((n) => n.peer.stop()));
+    for (const n of this.neighbors) n.close();
+    await this.persist?.flush();
   }
 
   /** Adds a neighbor (reload); its peer starts at once when the speaker runs. */
@@ -251,6 +341,7 @@ export class Speaker {
     const i = this.neighbors.indexOf(n);
     if (i >= 0) this.neighbors.splice(i, 1);
     await n.peer.stop(notification(ErrorCode.CEASE, CeaseSubcode.PEER_DECONFIGURED));
+    n.close();
   }
 
   /** Neighbors by their peer address. */
