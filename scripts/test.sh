@@ -29,7 +29,7 @@ run_bun() { # $1 = label, then what to test (default tests/); TSBGP_BIN=… befo
 }
 run_binary_tests() { # the process-level tests once more, against dist/tsbgp instead of the source
   local dirs=() d
-  for d in tests/binary tests/interop tests/healthcheck tests/reliability tests/api/e2e tests/cli; do [ -d "$d" ] && dirs+=("$d"); done
+  for d in tests/binary tests/interop tests/healthcheck tests/reliability tests/api/e2e tests/cli tests/security; do [ -d "$d" ] && dirs+=("$d"); done
   TSBGP_BIN="$PWD/dist/tsbgp" run_bun binary "${dirs[@]}"
 }
 run_conformance() { # $1 = target (deno|bun|binary)
@@ -58,7 +58,7 @@ if [ "${SKIP_BINARY:-}" != 1 ]; then bash scripts/build.sh >"$out/build.txt" 2>&
 run_bench() { # the benchmark suite's quick run (10k routes) on every target: checks that it works, asserts no speed
   local targets=deno,bun,binary,exabgp,bird; [ -x dist/tsbgp ] || targets=deno,bun,exabgp,bird
   if "$BIN/bun" --no-install scripts/bench.ts --quick --targets "$targets" >"$out/bench.txt" 2>&1; then
-    grep -E '^bench: ' "$out/bench.txt"; echo "bench --quick: 1 passed, 0 failed"; total_pass=$((total_pass+1))
+    echo "bench --quick: 1 passed, 0 failed"; total_pass=$((total_pass+1))
   else tail -60 "$out/bench.txt"; echo "bench --quick: 0 passed, 1 failed"; total_fail=$((total_fail+1)); status=1; fi
 }
 

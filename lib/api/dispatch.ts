@@ -22,9 +22,10 @@ import { nlriToString } from "../bgp/nlri/prefix.ts";
 import type { NeighborConfig } from "../config/model.ts";
 import type { NeighborRuntime } from "../speaker/speaker.ts";
 import { VERSION } from "../version.ts";
-import { type Command, CommandError, parseCommand } from "./command.ts";
+import { type Command, CommandError, commandHelp, parseCommand } from "./command.ts";
 import { matchSelector, neighborName } from "./selector.ts";
 import { attributesText } from "./text.ts";
+import { neighborConfigLines } from "./config_text.ts";
 
 /** Who sent a command: a helper process (by name) or the control socket (every neighbor). */
 export type CommandSource = { readonly kind: "process"; readonly name: string } | {
@@ -185,18 +186,9 @@ function* adjRibJson(routes: Iterable<readonly [string, Route]>): Iterable<strin
   yield JSON.stringify(json);
 }
 
-/** `show neighbor configuration`: each neighbor's settings and its Adj-RIB-Out as route statements. */
+/** `show neighbor configuration`: each neighbor and its Adj-RIB-Out as configuration text that loads again. */
 function* configurationLines(peers: readonly NeighborRuntime[]): Iterable<string> {
-  for (const n of peers) {
-    yield `neighbor ${n.config.peerAddress} {`;
-    yield `  local-as ${n.config.localAs};`;
-    yield `  peer-as ${n.config.peerAs};`;
-    yield `  hold-time ${n.config.holdTime};`;
-    for (const r of n.ribOut.routes()) {
-      yield `  route ${routeLine("", r, true).trim().split(" ").slice(2).join(" ")};`;
-    }
-    yield "}";
-  }
+  for (const n of peers) yield* neighborConfigLines(n.config, n.ribOut.routes());
 }
 
 const HANDLERS: { [K in Command["kind"]]: Handler<K> } = {
@@ -294,16 +286,8 @@ const HANDLERS: { [K in Command["kind"]]: Handler<K> } = {
     return { ok: true, output: ["restart in progress"] };
   },
   version: (_c, _p, t) => ({ ok: true, output: [`exabgp ${t.apiVersion} (tsbgp ${VERSION})`] }),
-  help: () => ({
-    ok: true,
-    output: [
-      "announce route|attributes|eor|route-refresh|watchdog …, withdraw route|attributes|watchdog …",
-      "neighbor <ip> [local-ip …] [local-as …] [peer-as …] [router-id …] <command>",
-      "show neighbor [summary|extensive|configuration] [json], show adj-rib in|out [extensive] [json]",
-      "flush adj-rib out, clear adj-rib in|out, teardown <code>, shutdown, reload, restart, version",
-      "enable-ack, disable-ack, silence-ack",
-    ],
-  }),
+  // Built from the parser's own command tables, so it lists exactly what is accepted.
+  help: () => ({ ok: true, output: commandHelp() }),
   reset: () => OK,
   "enable-ack": () => ({ ok: true, output: [], ack: "enable" }),
   "disable-ack": () => ({ ok: true, output: [], ack: "disable" }),

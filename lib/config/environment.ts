@@ -41,6 +41,11 @@ export interface Environment {
   daemon: { pid: string; user: string; daemonize: boolean; drop: boolean; umask: number };
   cache: { attributes: boolean; nexthops: boolean };
   reactor: { speed: number };
+  /**
+   * tsbgp's own: `rib.persist` names a file where the routes the helpers announced are kept, so that a
+   * restarted speaker announces them again at once (graceful restart, restarting side); "" = none.
+   */
+  rib: { persist: string };
   /** exabgp_version: overrides the version string (software-version capability, `version` command). */
   version?: string;
   /** Every exabgp option given, by "section.key", as written (documented or not). */
@@ -122,6 +127,7 @@ export function defaultEnvironment(): Environment {
     daemon: { pid: "", user: "nobody", daemonize: false, drop: true, umask: 0o137 },
     cache: { attributes: true, nexthops: true },
     reactor: { speed: 1.0 },
+    rib: { persist: "" },
     raw: {},
   };
 }
@@ -195,6 +201,7 @@ const SETTERS: Record<string, Setter> = {
     if (!/^0?[0-7]{1,4}$/.test(v.trim())) throw new EnvironmentError(n, `expects an octal umask, got '${v}'`);
     e.daemon.umask = parseInt(v.trim(), 8);
   },
+  "rib.persist": (e, v) => (e.rib.persist = v.trim()),
   "cache.attributes": b((e, v) => (e.cache.attributes = v)),
   "cache.nexthops": b((e, v) => (e.cache.nexthops = v)),
   "reactor.speed": (e, v, n) => {

@@ -399,6 +399,20 @@ function buildRoute(st: FlowState, at?: Token): Route {
   return { nlri, nextHop: st.nextHop, attributes };
 }
 
+/** The keywords `handlerOf` knows in `section`, for error messages. */
+function keywordsOf(section: string): string[] {
+  switch (section) {
+    case "match":
+      return [...MATCH.keys()];
+    case "then":
+      return [...THEN.keys()].filter((k) => k !== "interface-set");
+    case "scope":
+      return ["interface-set"];
+    default:
+      return [...ROUTE.keys()];
+  }
+}
+
 /** The handler of `keyword` inside `section` (match, then, scope or the route block itself). */
 function handlerOf(section: string, keyword: string): ArgHandler | undefined {
   const k = keyword.toLowerCase();
@@ -424,7 +438,9 @@ function applyStatement(st: FlowState, section: string, s: Statement): void {
   const handler = head && !head.quoted ? handlerOf(section, head.text) : undefined;
   if (!handler) {
     const where = section === "route" ? "a flow route" : `a flow '${section}' block`;
-    throw new RouteError(`unknown keyword '${head?.text ?? "{"}' in ${where}`, head);
+    const expected = keywordsOf(section).join(", ");
+    const message = `unknown keyword '${head?.text ?? "{"}' in ${where}, expected one of: ${expected}`;
+    throw new RouteError(message, head);
   }
   const args = argsOf(s.words);
   const noArgs = section === "then" &&

@@ -4,7 +4,8 @@
  */
 import { isIPv4, isIPv6 } from "../bgp/ip.ts";
 import { parseExabgpConfig } from "./exabgp.ts";
-import { at, type Config } from "./model.ts";
+import { md5KeyBytes } from "./md5_key.ts";
+import { at, type Config, type NeighborConfig } from "./model.ts";
 import { parseYamlConfig } from "./yaml.ts";
 
 export type ReadTextFile = (path: string) => Promise<string>;
@@ -44,6 +45,15 @@ export async function loadConfig(
   return merged;
 }
 
+/** Bytes of the neighbor's TCP-MD5 key; 0 when it cannot be decoded (reported separately). */
+function md5KeyLength(nb: NeighborConfig): number {
+  try {
+    return md5KeyBytes(nb)?.byteLength ?? 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** RFC 4648 base64, as md5-base64 requires. */
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
@@ -80,6 +90,15 @@ export function validateConfig(config: Config): string[] {
     }
     if (nb.md5Base64 === true && nb.md5Password !== undefined && !BASE64.test(nb.md5Password)) {
       problems.push(`${where}: ${who}: md5-password is not base64 although md5-base64 is true`);
+    }
+    // TCP_MD5SIG_MAXKEYLEN (linux/tcp.h): the kernel refuses a longer key.
+    const keyBytes = nb.md5Password === undefined ? 0 : md5KeyLength(nb);
+    if (keyBytes > 80) {
+      problems.push(`${where}: ${who}: md5-password is ${keyBytes} bytes, at most 80 are allowed`);
+    }
+    // The limit counts the Adj-RIB-In, which `adj-rib-in false` does not keep.
+    if (nb.maximumPrefix.length > 0 && !nb.adjRibIn) {
+      problems.push(`${where}: ${who}: maximum-prefix needs adj-rib-in true (the default)`);
     }
     for (const api of nb.api) {
       for (const name of api.processes) {

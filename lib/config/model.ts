@@ -5,6 +5,7 @@
 import type { Route } from "../bgp/types.ts";
 import { type FamilyKey, IPV4_UNICAST, IPV6_UNICAST, parseFamily } from "../bgp/family.ts";
 import { isIPv6 } from "../bgp/ip.ts";
+import type { PrefixLimit } from "./maximum_prefix.ts";
 
 /** Where a block or statement was written, for messages that name FILE:LINE. */
 export interface SourceRef {
@@ -108,6 +109,8 @@ export interface NeighborConfig {
   md5Ip?: string;
   outgoingTtl?: number;
   incomingTtl?: number;
+  /** `maximum-prefix`: limits on the routes the peer may announce (maximum_prefix.ts). */
+  maximumPrefix: PrefixLimit[];
   sourceInterface?: string;
   /** Families offered in the OPEN (defaultFamilies below when none are configured). */
   families: FamilyKey[];
@@ -200,6 +203,7 @@ export function defaultNeighbor(name: string, source: SourceRef): NeighborConfig
     autoFlush: true,
     rateLimit: 0,
     md5Base64: false,
+    maximumPrefix: [],
     families: [],
     addPathFamilies: [],
     nexthopFamilies: [],

@@ -167,6 +167,13 @@ export function parseMupTokens(tokens: readonly Token[], afi: number): Route {
   const family = afi === AFI.ipv6 ? IPV6_MUP : IPV4_MUP;
   const v6 = afi === AFI.ipv6;
   const keywords = MUP_KEYWORDS[type];
+  // The route's prefix or address comes first: a keyword there means it was left out.
+  const first = w[1];
+  if (first === undefined || (!first.quoted && keywords.has(first.text.toLowerCase()))) {
+    const expected = `an ${v6 ? "IPv6" : "IPv4"} ${type === 1 || type === 3 ? "prefix" : "address"}`;
+    const got = first ? `'${first.text}'` : "nothing";
+    throw new RouteError(`${what} expects ${expected} first, got ${got}`, first ?? head);
+  }
   const values = new Map<string, Token>();
   const rest: Token[] = [];
   for (let i = 2; i < w.length; i++) {

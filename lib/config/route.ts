@@ -34,6 +34,8 @@ export interface RouteOptions {
   safi?: number;
   /** The AFI the context asks for (`announce { ipv6 { … } }`); the prefix must match it. */
   afi?: number;
+  /** `withdraw route …`: a labeled route may then omit its label (it is sent with 0x800000, RFC 8277 §2.4). */
+  withdraw?: boolean;
 }
 
 export type RouteSpec =
@@ -445,6 +447,15 @@ export function parseRouteSpec(tokens: readonly Token[], options: RouteOptions =
   const labels = safi === SAFI.unicast || safi === SAFI.multicast ? undefined : encodeLabels(st.labels ?? []);
   if (safi === SAFI["mpls-vpn"] && st.rd === undefined) {
     throw new RouteError(`an mpls-vpn route expects 'rd', got none`, head);
+  }
+  // RFC 8277 §2 and RFC 4364 §4.3.4: an announced labeled or VPN route carries a label stack; ExaBGP
+  // refuses one without (AnnounceLabel.check). A withdrawal is matched by its prefix (and RD) alone.
+  if (labels !== undefined && labels.length === 0 && !options.withdraw) {
+    throw new RouteError(
+      `an announced ${familyText(prefix.afi, safi)} route expects 'label <n>', got none ` +
+        "(only a withdrawal may omit it)",
+      head,
+    );
   }
   const route = (length: number, bytes: Uint8Array): Route => {
     const nlri: Nlri = labels !== undefined

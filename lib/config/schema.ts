@@ -160,6 +160,8 @@ export const NeighborSchema = v.strictObject({
   md5Ip: v.optional(ipAddress),
   outgoingTtl: v.optional(ttl),
   incomingTtl: v.optional(ttl),
+  /** Each entry in the ExaBGP-syntax grammar: "[afi safi] limit [warning-only|teardown] [restart seconds]". */
+  maximumPrefix: v.optional(v.array(v.string("expects a text like '1000 teardown restart 30'"))),
   sourceInterface: v.optional(v.string()),
   families: v.optional(v.array(familyName)),
   addPathFamilies: v.optional(v.array(familyName)),

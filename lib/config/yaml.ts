@@ -23,6 +23,7 @@ import { ConfigSchema, type YamlNeighbor, type YamlProcess } from "./schema.ts";
 import { parseRouteSpec, RouteError } from "./route.ts";
 import { tokenize } from "./tokenizer.ts";
 import { shellWords, ShellWordsError } from "./shell_words.ts";
+import { addPrefixLimit, parseMaximumPrefix } from "./maximum_prefix.ts";
 
 type Key = string | number;
 
@@ -94,8 +95,26 @@ function toProcess(
 function toNeighbor(y: YamlNeighbor, index: number, file: string, loc: Locator): NeighborConfig {
   const base: Key[] = ["neighbors", index];
   const nb = defaultNeighbor(y.name ?? y.peerAddress, { file, line: loc.line(base) });
-  const { capability, api, routes, families, addPathFamilies, nexthopFamilies, name: _name, ...scalars } = y;
+  const {
+    capability,
+    api,
+    routes,
+    families,
+    addPathFamilies,
+    nexthopFamilies,
+    maximumPrefix,
+    name: _name,
+    ...scalars
+  } = y;
   Object.assign(nb, scalars);
+  (maximumPrefix ?? []).forEach((text, i) => {
+    try {
+      addPrefixLimit(nb.maximumPrefix, parseMaximumPrefix(text.trim().split(/\s+/)));
+    } catch (e) {
+      const path = [...base, "maximumPrefix", i];
+      throw new ConfigError(file, loc.line(path), `${pathText(path)}: ${(e as Error).message}`);
+    }
+  });
   if (capability) {
     const { addPath, gracefulRestart, ...flags } = capability;
     Object.assign(nb.capability, flags);

@@ -13,6 +13,8 @@ import { tcpAddr, unixAddr } from "./addr.ts";
 import { AcceptQueue } from "./accept_queue.ts";
 import { attempt } from "./attempt.ts";
 import { listenPrivate, removeSocketFile } from "./unix_path.ts";
+import { bunLibc } from "./libc_bun.ts";
+import { type FdHandoff, type PlainAdapter, withSecurity } from "./secure_net.ts";
 
 type Sock = Bun.Socket<BunConn | undefined>;
 
@@ -218,7 +220,39 @@ function raceAbort(attempt: Promise<Sock>, signal: AbortSignal | undefined): Pro
   });
 }
 
-export const bunNet: SocketAdapter = {
+/** A TCP listener on an address or on an fd made through FFI (Bun.listen({fd}), runtime.md §5). */
+function listenTcp(
+  where: { hostname: string; port: number } | { fd: number },
+  addrOf: (l: Bun.TCPSocketListener<BunConn | undefined>) => Addr,
+): Listener {
+  const queue = new AcceptQueue();
+  const l = Bun.listen<BunConn | undefined>({
+    ...where,
+    allowHalfOpen: true,
+    data: undefined,
+    socket: server(queue, openTcp),
+  } as Bun.TCPSocketListenOptions<BunConn | undefined>);
+  return {
+    addr: addrOf(l),
+    close() {
+      l.stop(false);
+      queue.end();
+    },
+    [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator](),
+  };
+}
+
+/** Bun adopts FFI-made sockets itself; Bun.connect({fd}) wants the connect already finished. */
+const bunHandoff: FdHandoff = {
+  async adoptFd(fd: number): Promise<Conn> {
+    const options = { fd, allowHalfOpen: true, data: undefined, socket: tcpClient };
+    const s = await Bun.connect(options as unknown as Bun.TCPSocketConnectOptions<BunConn | undefined>);
+    return s.data!;
+  },
+  listenFd: (fd, addr) => attempt(() => listenTcp({ fd }, () => addr)),
+};
+
+const plainBunNet: PlainAdapter = {
   name: "bun",
 
   connect(o: ConnectOptions): Promise<Conn> {
@@ -239,24 +273,7 @@ export const bunNet: SocketAdapter = {
 
   // attempt(): a failure to bind (EADDRINUSE) rejects instead of throwing.
   listen: ({ host, port }): Promise<Listener> =>
-    attempt(() => {
-      const queue = new AcceptQueue();
-      const l = Bun.listen<BunConn | undefined>({
-        hostname: host,
-        port,
-        allowHalfOpen: true,
-        data: undefined,
-        socket: server(queue, openTcp),
-      });
-      return {
-        addr: tcpAddr(l.hostname, l.port),
-        close() {
-          l.stop(false);
-          queue.end();
-        },
-        [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator](),
-      };
-    }),
+    attempt(() => listenTcp({ hostname: host, port }, (l) => tcpAddr(l.hostname, l.port))),
 
   async listenUnix(path: string): Promise<UnixListener> {
     const queue = new AcceptQueue();
@@ -291,3 +308,5 @@ export const bunNet: SocketAdapter = {
     return s.data!;
   },
 };
+
+export const bunNet: SocketAdapter = withSecurity(plainBunNet, bunLibc, bunHandoff);

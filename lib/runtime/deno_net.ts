@@ -9,7 +9,9 @@
 import type { Addr, Conn, ConnectOptions, Listener, SocketAdapter, UnixListener } from "./types.ts";
 import { tcpAddr, unixAddr } from "./addr.ts";
 import { attempt } from "./attempt.ts";
-import { connectNodeNet } from "./node_net.ts";
+import { connectNodeNet, nodeHandoff } from "./node_net.ts";
+import { denoLibc } from "./libc_deno.ts";
+import { type PlainAdapter, withSecurity } from "./secure_net.ts";
 import { listenPrivate, removeSocketFile } from "./unix_path.ts";
 
 const READ_SIZE = 64 * 1024;
@@ -146,7 +148,7 @@ function abortReason(signal: AbortSignal | undefined, e: unknown): unknown {
   return signal?.aborted ? signal.reason : e;
 }
 
-export const denoNet: SocketAdapter = {
+const plainDenoNet: PlainAdapter = {
   name: "deno",
 
   async connect(o: ConnectOptions): Promise<Conn> {
@@ -194,3 +196,6 @@ export const denoNet: SocketAdapter = {
     return wrapUnix(path)(await Deno.connect({ transport: "unix", path }));
   },
 };
+
+/** TCP-MD5 / GTSM sockets come from FFI and are adopted through node:net (Deno.* has no fd API). */
+export const denoNet: SocketAdapter = withSecurity(plainDenoNet, denoLibc, nodeHandoff);

@@ -9,6 +9,7 @@ import { bunRuntime } from "./bun.ts";
 export type * from "./types.ts";
 export { LineSplitter, readLines } from "./lines.ts";
 export { nodeNet } from "./node_net.ts";
+export { FfiUnavailableError, SocketCallError } from "./libc.ts";
 export { clampDelay, MAX_DELAY_MS, yieldToLoop } from "./timers.ts";
 
 export const runtime: Runtime = "Deno" in globalThis ? denoRuntime : bunRuntime;

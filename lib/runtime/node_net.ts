@@ -10,6 +10,9 @@ import * as net from "node:net";
 import type { Addr, Conn, ConnectOptions, Listener, SocketAdapter, UnixListener } from "./types.ts";
 import { tcpAddr, unixAddr } from "./addr.ts";
 import { AcceptQueue } from "./accept_queue.ts";
+import { FfiUnavailableError } from "./libc.ts";
+import { denoLibc } from "./libc_deno.ts";
+import { type FdHandoff, type PlainAdapter, withSecurity } from "./secure_net.ts";
 import { makePrivate, removeSocketFile, removeStaleSocket, withPrivateUmask } from "./unix_path.ts";
 
 /** Bytes queued in the readable before the socket is paused. */
@@ -190,24 +193,34 @@ function listening(server: net.Server, listen: (done: () => void) => void): Prom
   });
 }
 
-export const nodeNet: SocketAdapter = {
+/** A TCP server; `listen` starts it (on an address, or on an fd made through FFI). */
+async function listenTcp(listen: (server: net.Server, done: () => void) => void): Promise<Listener> {
+  const queue = new AcceptQueue();
+  const server = serve(queue, wrapTcp);
+  await listening(server, (done) => listen(server, done));
+  const a = server.address() as net.AddressInfo;
+  return {
+    addr: tcpAddr(a.address, a.port),
+    close() {
+      server.close();
+      queue.end();
+    },
+    [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator](),
+  };
+}
+
+/** Deno adopts FFI-made sockets through node:net (runtime.md §5); Bun's `net.Socket({fd})` does not work. */
+export const nodeHandoff: FdHandoff = {
+  adoptFd: (fd) =>
+    Promise.resolve(wrapTcp(new net.Socket({ fd, readable: true, writable: true, allowHalfOpen: true }))),
+  listenFd: (fd) => listenTcp((server, done) => server.listen({ fd }, done)),
+};
+
+const plainNodeNet: PlainAdapter = {
   name: "node:net",
   connect: connectNodeNet,
 
-  async listen({ host, port }): Promise<Listener> {
-    const queue = new AcceptQueue();
-    const server = serve(queue, wrapTcp);
-    await listening(server, (done) => server.listen({ host, port }, done));
-    const a = server.address() as net.AddressInfo;
-    return {
-      addr: tcpAddr(a.address, a.port),
-      close() {
-        server.close();
-        queue.end();
-      },
-      [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator](),
-    };
-  },
+  listen: ({ host, port }) => listenTcp((server, done) => server.listen({ host, port }, done)),
 
   async listenUnix(path: string): Promise<UnixListener> {
     const queue = new AcceptQueue();
@@ -234,3 +247,13 @@ export const nodeNet: SocketAdapter = {
     return connected(undefined, () => net.connect({ path, allowHalfOpen: true }), wrapUnix(path));
   },
 };
+
+/** The portable adapter; TCP-MD5 / GTSM only on Deno, where node:net can adopt an fd. */
+export const nodeNet: SocketAdapter = withSecurity(
+  plainNodeNet,
+  "Deno" in globalThis
+    ? denoLibc
+    : () =>
+      Promise.reject(new FfiUnavailableError("the node:net adapter cannot adopt a socket on this runtime")),
+  nodeHandoff,
+);

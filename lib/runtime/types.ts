@@ -3,6 +3,10 @@
  * environment, files). Only lib/runtime/ may touch `Deno.*` or `Bun.*`; the rest of the code sees these types.
  */
 
+import type { ListenSecurity, SocketSecurity } from "./secure_socket.ts";
+
+export type { ListenSecurity, Md5Key, SocketSecurity } from "./secure_socket.ts";
+
 export interface Addr {
   /** IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) are normalised to a.b.c.d. */
   readonly address: string;
@@ -33,6 +37,15 @@ export interface ConnectOptions {
   readonly localPort?: number;
   /** Aborts the connection attempt (connect timeout). */
   readonly signal?: AbortSignal;
+  /** TCP-MD5 and GTSM (made through FFI, see secure_socket.ts); rejects with FfiUnavailableError without FFI. */
+  readonly security?: SocketSecurity;
+}
+
+export interface ListenOptions {
+  readonly host: string;
+  readonly port: number;
+  /** TCP-MD5 keys of the peers that may connect, TTLs of the accepted connections (FFI, as `security` above). */
+  readonly security?: ListenSecurity;
 }
 
 export interface Listener extends AsyncIterable<Conn> {
@@ -48,7 +61,9 @@ export interface UnixListener extends AsyncIterable<Conn> {
 export interface SocketAdapter {
   readonly name: string;
   connect(options: ConnectOptions): Promise<Conn>;
-  listen(options: { readonly host: string; readonly port: number }): Promise<Listener>;
+  listen(options: ListenOptions): Promise<Listener>;
+  /** Resolves when `security` options can be honoured (FFI reachable); rejects with FfiUnavailableError. */
+  checkSecurity(): Promise<void>;
   /** Unix domain socket (control channel); the file is created with mode 0600. */
   listenUnix(path: string): Promise<UnixListener>;
   connectUnix(path: string): Promise<Conn>;

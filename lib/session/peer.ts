@@ -12,7 +12,7 @@ import {
   subcodeName,
 } from "../bgp/message/notification.ts";
 import type { Message, NotificationMessage, OpenMessage, RouteRefreshMessage } from "../bgp/types.ts";
-import type { Conn, SocketAdapter } from "../runtime/types.ts";
+import type { Conn, SocketAdapter, SocketSecurity } from "../runtime/types.ts";
 import type { StateName } from "./fsm.ts";
 import type { Outbound } from "./outbound.ts";
 import { type Direction, type DownReason, Session } from "./session.ts";
@@ -44,6 +44,8 @@ export interface PeerOptions {
   readonly outbound?: Outbound;
   /** The sockets to use (the speaker passes `runtime.net`). */
   readonly net: SocketAdapter;
+  /** TCP-MD5 / GTSM options of outgoing connections (made through FFI by the adapter). */
+  readonly security?: SocketSecurity;
   /** Passed to each Session (seconds). */
   readonly openWait?: number;
   readonly sendHold?: number;
@@ -174,6 +176,7 @@ export class Peer {
         localAddress: this.options.localAddress,
         localPort: this.options.localPort,
         signal: abort.signal,
+        security: this.options.security,
       });
     } catch {
       conn = undefined;

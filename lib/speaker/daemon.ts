@@ -19,6 +19,9 @@ import { routeIdentity } from "./route_identity.ts";
 
 const log = getLogger("reactor");
 
+/** The exit code when the speaker stops because of a failure (ExaBGP's `Exit.process` and the others). */
+const EXIT_FAILURE = 1;
+
 export interface DaemonOptions {
   /** Configuration files; the first runs, each reload moves to the next (ExaBGP's rotation). */
   readonly files: readonly string[];
@@ -69,9 +72,10 @@ export class Daemon implements DispatchTarget {
       env: options.env,
       target: this,
       socketPath: options.socketPath,
+      // A failure, as ExaBGP's "Too many death" (its exit code 1): a supervisor sees it and may restart us.
       onFatal: (reason) => {
-        log.error(`${reason}: stopping (exabgp_api_terminate)`);
-        this.shutdown();
+        log.error(`${reason}: stopping with exit code ${EXIT_FAILURE}`);
+        this.shutdown(EXIT_FAILURE);
       },
     });
   }
@@ -106,7 +110,7 @@ export class Daemon implements DispatchTarget {
       await this.speaker.start();
     } catch (e) {
       log.error(`cannot start: ${(e as Error).message}`);
-      this.#stop(1);
+      this.#stop(EXIT_FAILURE);
     }
     const code = await this.#stopped;
     for (const r of removers) r();
@@ -115,10 +119,11 @@ export class Daemon implements DispatchTarget {
     return code;
   }
 
-  shutdown(): void {
+  /** Stops the speaker; `exitCode` is non-zero when it stops because something failed. */
+  shutdown(exitCode = 0): void {
     if (this.#stopping) return;
     this.#stopping = true;
-    this.#stop(0);
+    this.#stop(exitCode);
   }
 
   /** SIGUSR1 (`full` false) or SIGUSR2 (`full` true). Reloads run one at a time. */
