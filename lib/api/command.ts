@@ -128,6 +128,24 @@ export function normaliseLine(line: string): string {
 
 type Handler = (w: Words) => Command;
 
+/**
+ * A command word of a table: how what follows it is parsed, and what may follow it for `help`. `help` is
+ * built from these tables (commandHelp), so it lists exactly what the parser accepts.
+ */
+interface Entry {
+  readonly parse: Handler;
+  /** The arguments as `help` shows them; "" for none. */
+  readonly usage: string;
+  /** Set when the word is followed by a word of this table (announce, withdraw, show). */
+  readonly table?: Table;
+}
+type Table = ReadonlyMap<string, Entry>;
+
+const entry = (usage: string, parse: Handler): Entry => ({ usage, parse });
+
+/** `a|b|c`, for `help`. */
+const choices = (words: Iterable<string>) => [...words].join("|");
+
 function fail(w: Words, expected: string): never {
   const t = w.tokens[w.i];
   throw new CommandError(
@@ -157,18 +175,23 @@ function simple(
     | "enable-ack"
     | "disable-ack"
     | "silence-ack",
-): Handler {
-  return (w) => {
+): Entry {
+  return entry("", (w) => {
     noSelector(w);
     noArgs(w);
     return { kind };
-  };
+  });
 }
 
 /** Runs the route grammar; its errors become CommandErrors naming the command. */
-function routeSpec(w: Words, tokens: readonly Token[], options?: RouteOptions): RouteSpec {
+function routeSpec(
+  w: Words,
+  action: RouteAction,
+  tokens: readonly Token[],
+  options: RouteOptions = {},
+): RouteSpec {
   try {
-    return parseRouteSpec(tokens, options);
+    return parseRouteSpec(tokens, action === "withdraw" ? { ...options, withdraw: true } : options);
   } catch (e) {
     if (e instanceof RouteError) throw new CommandError(w.head(), e.message);
     throw e;
@@ -201,7 +224,7 @@ function routesCommand(w: Words, action: RouteAction, spec: RouteSpec): Command 
 
 /** `announce route <prefix> <attributes…>`. */
 function routeHandler(action: RouteAction): Handler {
-  return (w) => routesCommand(w, action, routeSpec(w, w.rest()));
+  return (w) => routesCommand(w, action, routeSpec(w, action, w.rest()));
 }
 
 /** SAFIs written after `announce ipv4|ipv6` whose codec exists (the rest is reported unsupported). */
@@ -220,6 +243,7 @@ const OTHER_SAFIS = new Set([
   "mup",
   "sr-policy",
 ]);
+const FAMILY_SAFIS = choices([...ROUTE_SAFIS.keys(), ...OTHER_SAFIS]);
 
 /** `announce ipv4|ipv6 <safi> <nlri> <attributes…>`. */
 function familyRouteHandler(action: RouteAction, afiWord: "ipv4" | "ipv6"): Handler {
@@ -250,7 +274,7 @@ function familyRouteHandler(action: RouteAction, afiWord: "ipv4" | "ipv6"): Hand
       fail(w, `a SAFI (${[...ROUTE_SAFIS.keys(), ...OTHER_SAFIS].join(", ")})`);
     }
     w.i++;
-    return routesCommand(w, action, routeSpec(w, w.rest(), { afi, safi }));
+    return routesCommand(w, action, routeSpec(w, action, w.rest(), { afi, safi }));
   };
 }
 
@@ -285,14 +309,14 @@ function attributesHandler(action: RouteAction): Handler {
     const attrs = rest.slice(0, at);
     const prefixes = rest.slice(at + 1);
     if (prefixes.length === 0) throw new CommandError(w.head(), "expected at least one prefix after 'nlri'");
-    const spec = routeSpec(w, [prefixes[0], ...attrs]);
+    const spec = routeSpec(w, action, [prefixes[0], ...attrs]);
     if (spec.kind === "unsupported") return unsupported(w, action, spec.family);
     checkNextHop(w, action, spec.routes);
     // `split` expands each prefix: parse each one with the attributes (rare; correctness over speed).
     if (attrs.some((t) => !t.quoted && t.text === "split")) {
       const routes = spec.routes.slice();
       for (let k = 1; k < prefixes.length; k++) {
-        const s = routeSpec(w, [prefixes[k], ...attrs]);
+        const s = routeSpec(w, action, [prefixes[k], ...attrs]);
         if (s.kind === "routes") { for (const r of s.routes) routes.push(r); }
       }
       return routesCommand(w, action, { kind: "routes", family: spec.family, routes });
@@ -396,34 +420,53 @@ const operationalHandler: Handler = (w) => {
 };
 
 /** Runs the handler for the next word of `table`, advancing past it. */
-function dispatch(table: ReadonlyMap<string, Handler>, w: Words, expected: () => string): Command {
+function dispatch(table: Table, w: Words, expected: () => string): Command {
   const word = w.peekKeyword();
-  const handler = word === undefined ? undefined : table.get(word) ?? table.get(word.toLowerCase());
-  if (handler === undefined) fail(w, expected());
+  const found = word === undefined ? undefined : table.get(word) ?? table.get(word.toLowerCase());
+  if (found === undefined) fail(w, expected());
   w.i++;
-  return handler(w);
+  return found.parse(w);
 }
 
-function routeTable(action: RouteAction): Map<string, Handler> {
-  const t = new Map<string, Handler>([
-    ["route", routeHandler(action)],
-    ["ipv4", familyRouteHandler(action, "ipv4")],
-    ["ipv6", familyRouteHandler(action, "ipv6")],
-    ["attribute", attributesHandler(action)],
-    ["attributes", attributesHandler(action)],
-    ["flow", flowHandler(action)],
-    ["vpls", (w) => l2Command(w, action, () => parseVplsTokens(w.rest()))],
-    ["l2vpn", (w) => {
-      if (w.peekKeyword()?.toLowerCase() !== "vpls") fail(w, "'vpls' and a route");
-      w.i++;
-      return l2Command(w, action, () => parseVplsTokens(w.rest()));
-    }],
-    ["watchdog", watchdogHandler(action)],
+/** A word followed by a word of `table`. */
+function subTable(table: Table, expected: () => string): Entry {
+  return { usage: "", parse: (w) => dispatch(table, w, expected), table };
+}
+
+const ROUTE_USAGE = "<prefix> [next-hop <ip>|self] [label <n>…] [rd <rd>] [<attribute> <value>]…";
+const VPLS_USAGE = "endpoint <n> base <n> offset <n> size <n> rd <rd> next-hop <ip> [<attribute> <value>]…";
+
+function routeTable(action: RouteAction): Table {
+  const attributes = entry("<attribute> <value>… nlri <prefix>…", attributesHandler(action));
+  const vpls = (w: Words) => l2Command(w, action, () => parseVplsTokens(w.rest()));
+  const t = new Map<string, Entry>([
+    ["route", entry(ROUTE_USAGE, routeHandler(action))],
+    ["ipv4", entry(`${FAMILY_SAFIS} <route>`, familyRouteHandler(action, "ipv4"))],
+    ["ipv6", entry(`${FAMILY_SAFIS} <route>`, familyRouteHandler(action, "ipv6"))],
+    ["attribute", attributes],
+    ["attributes", attributes],
+    [
+      "flow",
+      entry(
+        "route [<name>] { match { … } then { … } } | route <match and then keywords>…",
+        flowHandler(action),
+      ),
+    ],
+    ["vpls", entry(VPLS_USAGE, vpls)],
+    [
+      "l2vpn",
+      entry(`vpls ${VPLS_USAGE}`, (w) => {
+        if (w.peekKeyword()?.toLowerCase() !== "vpls") fail(w, "'vpls' and a route");
+        w.i++;
+        return vpls(w);
+      }),
+    ],
+    ["watchdog", entry("<name>", watchdogHandler(action))],
   ]);
   if (action === "announce") {
-    t.set("eor", eorHandler);
-    t.set("route-refresh", refreshHandler);
-    t.set("operational", operationalHandler);
+    t.set("eor", entry("[<afi> <safi>]", eorHandler));
+    t.set("route-refresh", entry("<afi> <safi>", refreshHandler));
+    t.set("operational", entry(`${choices(OPERATIONAL)} <fields>…`, operationalHandler));
   }
   return t;
 }
@@ -431,7 +474,7 @@ function routeTable(action: RouteAction): Map<string, Handler> {
 const ANNOUNCE = routeTable("announce");
 const WITHDRAW = routeTable("withdraw");
 
-function expectedWords(table: ReadonlyMap<string, Handler>): string {
+function expectedWords(table: Table): string {
   return [...table.keys()].join(", ");
 }
 
@@ -524,21 +567,26 @@ const showAdjRibHandler: Handler = (w) => {
   };
 };
 
-const SHOW = new Map<string, Handler>([
-  ["neighbor", showNeighborHandler],
-  ["adj-rib", showAdjRibHandler],
+const SHOW: Table = new Map<string, Entry>([
+  ["neighbor", entry(`[<ip>] [${choices(SHOW_NEIGHBOR_MODES)}] [json]`, showNeighborHandler)],
+  ["adj-rib", entry(`in|out [extensive] [${choices(RIB_FILTERS)}] [<ip>] [json]`, showAdjRibHandler)],
 ]);
 
-/** Commands that accept a neighbor selector prefix (they act on peers). */
-const TOP = new Map<string, Handler>([
-  ["announce", (w) => dispatch(ANNOUNCE, w, () => expectedWords(ANNOUNCE))],
-  ["withdraw", (w) => dispatch(WITHDRAW, w, () => expectedWords(WITHDRAW))],
-  ["teardown", teardownHandler],
-  ["flush", flushHandler],
-  ["clear", clearHandler],
-  ["show", (w) => {
-    noSelector(w);
-    return dispatch(SHOW, w, () => "'neighbor' or 'adj-rib'");
+const showSub = subTable(SHOW, () => "'neighbor' or 'adj-rib'");
+
+/** Every command; those acting on peers accept a neighbor selector prefix. */
+const TOP: Table = new Map<string, Entry>([
+  ["announce", subTable(ANNOUNCE, () => expectedWords(ANNOUNCE))],
+  ["withdraw", subTable(WITHDRAW, () => expectedWords(WITHDRAW))],
+  ["teardown", entry("<subcode> [<shutdown communication text>]", teardownHandler)],
+  ["flush", entry("adj-rib out", flushHandler)],
+  ["clear", entry("adj-rib in|out", clearHandler)],
+  ["show", {
+    ...showSub,
+    parse: (w) => {
+      noSelector(w);
+      return showSub.parse(w);
+    },
   }],
   ["shutdown", simple("shutdown")],
   ["reload", simple("reload")],
@@ -550,6 +598,27 @@ const TOP = new Map<string, Handler>([
   ["disable-ack", simple("disable-ack")],
   ["silence-ack", simple("silence-ack")],
 ]);
+
+/** The selector prefix and the lines read before tokenizing (parseCommand), for `help`. */
+const HELP_PREAMBLE = [
+  "[neighbor <ip> [local-ip <ip>] [local-as <asn>] [peer-as <asn>] [router-id <ip>] [family-allowed <family>]" +
+  " [, neighbor …]] <command>, where <command> is one of:",
+];
+const HELP_FREE_LINES = ["# <comment>", "debug <text>"];
+
+/** `help`: every command word the parser accepts, with its arguments, one per line. */
+export function commandHelp(): string[] {
+  const lines = [...HELP_PREAMBLE];
+  const walk = (table: Table, prefix: string) => {
+    for (const [word, e] of table) {
+      if (e.table) walk(e.table, `${prefix}${word} `);
+      else lines.push(`  ${prefix}${word}${e.usage ? ` ${e.usage}` : ""}`);
+    }
+  };
+  walk(TOP, "");
+  for (const l of HELP_FREE_LINES) lines.push(`  ${l}`);
+  return lines;
+}
 
 /**
  * One command line → Command. Throws CommandError for an empty line (ExaBGP 5.0 answers `error`), an

@@ -25,6 +25,12 @@ export interface ControlServerOptions {
 /** Replies are batched into writes of about this size, so `show adj-rib` of a big RIB is not one huge string. */
 const FLUSH_BYTES = 64 * 1024;
 
+/**
+ * How long stop() lets the answers being written finish before it drops the clients: `shutdown` itself
+ * stops the server, and its client must still read `shutdown in progress` and `done`.
+ */
+const STOP_GRACE_MS = 2000;
+
 const encoder = new TextEncoder();
 
 /** True if `path` is an existing directory. */
@@ -70,6 +76,8 @@ export class ControlServer {
   readonly #handler: ControlHandler;
   readonly #onError: ((line: string, error: unknown) => void) | undefined;
   readonly #clients = new Set<Conn>();
+  /** Answers being built or written; stop() waits for them (bounded) before closing the clients. */
+  readonly #answering = new Set<Promise<void>>();
   readonly #acceptLoop: Promise<void>;
   #stopped = false;
 
@@ -96,11 +104,20 @@ export class ControlServer {
     return this.#clients.size;
   }
 
-  /** Stops accepting, drops every client and removes the socket file. Idempotent. */
+  /**
+   * Stops accepting, lets the answers in progress reach their clients (at most STOP_GRACE_MS), then drops
+   * every client and removes the socket file. Idempotent.
+   */
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#listener.close();
+    if (this.#answering.size > 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_GRACE_MS)));
+      await Promise.race([Promise.all([...this.#answering]), grace]);
+      clearTimeout(timer);
+    }
     for (const conn of this.#clients) conn.close();
     this.#clients.clear();
     await this.#acceptLoop;
@@ -129,7 +146,16 @@ export class ControlServer {
     try {
       for await (const line of readLines(conn.readable)) {
         if (this.#stopped) break;
-        await this.#answer(line, writer);
+        // Registered before the handler runs: the handler itself may call stop() (`shutdown`).
+        let answered!: () => void;
+        const answering = new Promise<void>((resolve) => (answered = resolve));
+        this.#answering.add(answering);
+        try {
+          await this.#answer(line, writer);
+        } finally {
+          this.#answering.delete(answering);
+          answered();
+        }
       }
     } catch {
       // The client went away mid-answer: nothing to tell it.

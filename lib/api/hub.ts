@@ -21,7 +21,7 @@ export interface ApiHubOptions {
   readonly target: DispatchTarget;
   /** Control socket path; undefined = no control socket. */
   readonly socketPath?: string;
-  /** A helper exited and `api.terminate` (or the respawn limit) makes that fatal. */
+  /** A helper exited and `api.terminate` or the respawn limit makes that fatal; `reason` says which. */
   readonly onFatal?: (reason: string) => void;
 }
 
@@ -41,11 +41,14 @@ export class ApiHub {
     this.manager = new ProcessManager(options.processes, {
       onBatch: (helper, lines) => this.#batch(helper, lines),
       onStderr: (helper, line) => log.info(`process ${helper.name}: ${line}`),
-      onExit: (helper, code, signal, willRespawn, fatal) => {
-        log.warn(
-          `process ${helper.name} exited (${signal ?? `code ${code}`})${willRespawn ? ", respawning" : ""}`,
+      // The exit itself is logged by the manager, once.
+      onExit: (helper, _code, _signal, _willRespawn, fatal) => {
+        if (!fatal) return;
+        options.onFatal?.(
+          env.api.terminate
+            ? `process ${helper.name} exited and exabgp.api.terminate is set`
+            : `process ${helper.name} died too often (respawn limit reached)`,
         );
-        if (fatal) options.onFatal?.(`process ${helper.name} exited`);
       },
       ack: env.api.ack,
       respawn: env.api.respawn,

@@ -412,7 +412,7 @@ export function nlriJson(n: Nlri, compact = false, nextHop?: string): string {
   const path = n.pathId === undefined ? "" : `, "path-information": "${pathIdToString(n.pathId)}"`;
   if (n.kind === "prefix") return `{ "nlri": "${prefixText(n)}"${path} }`;
   // Withdrawn too: ExaBGP's encoder renders withdrawn NLRI as announced ones (label field as received, RD).
-  if (n.kind === "labeled") return labeledJson(n, true);
+  if (n.kind === "labeled") return labeledJson(n);
   if (n.kind === "flow") return flowJson(n, nextHop);
   if (n.kind === "vpls") return vplsJson(n);
   if (n.kind === "evpn") return evpnJson(n);

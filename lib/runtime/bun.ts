@@ -48,5 +48,7 @@ export const bunRuntime: Runtime = {
     process.on(signal, handler);
     return () => void process.off(signal, handler);
   },
+  // Bun 1.x starts no inspector or anything else on a signal a handler is installed for.
+  signalSideEffect: () => undefined,
   kill: (pid, signal) => void process.kill(pid, signal),
 };

@@ -13,6 +13,21 @@ function selfCommand(): string[] {
   return [exe, "run", "-A", decodeURIComponent(CLI_URL.pathname)];
 }
 
+/**
+ * Deno 2.9.2 and later start the V8 inspector on 127.0.0.1:9229 when SIGUSR1 arrives (denoland/deno#35738),
+ * whatever listeners the program added, with or without permissions; no flag or variable turns it off.
+ * `version` is Deno's ("2.9.6").
+ */
+export function sigusr1StartsInspector(version: string): boolean {
+  const [major = 0, minor = 0, patch = 0] = version.split(/[.+-]/).map((n) => Number.parseInt(n, 10) || 0);
+  return major !== 2 ? major > 2 : minor !== 9 ? minor > 9 : patch >= 2;
+}
+
+const INSPECTOR_WARNING =
+  "Deno (2.9.2 and later) also starts its V8 inspector on 127.0.0.1:9229 on SIGUSR1, " +
+  "unless one runs already or the port is taken: any local user can attach to it and run code in this " +
+  "process until it exits. Reload with `tsbgp cli reload` instead, or run the Bun build (dist/tsbgp)";
+
 export const denoRuntime: Runtime = {
   name: "deno",
   get version() {
@@ -36,5 +51,7 @@ export const denoRuntime: Runtime = {
     Deno.addSignalListener(signal, handler);
     return () => Deno.removeSignalListener(signal, handler);
   },
+  signalSideEffect: (signal) =>
+    signal === "SIGUSR1" && sigusr1StartsInspector(Deno.version.deno) ? INSPECTOR_WARNING : undefined,
   kill: (pid, signal) => Deno.kill(pid, signal),
 };

@@ -108,6 +108,11 @@ export interface Runtime {
   spawn(cmd: string, args: readonly string[], options?: SpawnOptions): ChildProcess;
   /** Returns a function that removes the handler. */
   onSignal(signal: SignalName, handler: () => void): () => void;
+  /**
+   * What the runtime itself does when `signal` arrives, besides our handlers, that the operator must know
+   * (Deno 2.9.2+ starts its V8 inspector on SIGUSR1); undefined when nothing.
+   */
+  signalSideEffect(signal: SignalName): string | undefined;
   /** Sends a signal to a process we started (by PID). */
   kill(pid: number, signal: SignalName | "SIGKILL"): void;
 }

@@ -28,6 +28,7 @@ import { Fsm, MESSAGE_EVENT, type StateName } from "./fsm.ts";
 import type { Outbound } from "./outbound.ts";
 import { SessionTimers, Timer, yieldToLoop } from "./timers.ts";
 import { BatchWriter } from "./writer.ts";
+import { receivedNotificationText } from "./notification_text.ts";
 import { clearTimeout, setTimeout } from "node:timers";
 
 export type Direction = "send" | "receive";
@@ -312,7 +313,7 @@ export class Session {
   #received(n: NotificationMessage): void {
     this.#fsm.fire("NotifMsg");
     this.#finish(
-      { text: `peer sent ${describeNotification(n)}`, notification: n, direction: "receive" },
+      { text: receivedNotificationText(n), notification: n, direction: "receive" },
       false,
     );
   }

@@ -101,6 +101,8 @@ export class Daemon implements DispatchTarget {
     const removers = (Object.keys(handlers) as SignalName[]).map((s) =>
       runtime.onSignal(s, () => {
         log.info(`received ${s}`);
+        const effect = runtime.signalSideEffect(s);
+        if (effect) log.warn(effect);
         this.hub.router.signal(this.speaker.neighbors.map((n) => n.view()), s);
         handlers[s]();
       })

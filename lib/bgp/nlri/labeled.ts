@@ -126,12 +126,14 @@ export function labeledToString(n: LabeledNlri): string {
 
 /**
  * ExaBGP's JSON object (exabgp-behaviour.md §4.8): { "nlri", ["path-information",] "label": [[v, raw]],
- * "rd" }; labels and RD only on announces (nlri/label.py `_internal(announced)`).
+ * "rd" }, for announced and withdrawn NLRI alike: ExaBGP's JSON encoder shows a withdrawn route with the
+ * label field it carried (0x800000 and the like, RFC 8277 §2.4) and its RD. A stack that is empty (a
+ * withdraw read without one) is left out.
  */
-export function labeledJson(n: LabeledNlri, announced: boolean): string {
+export function labeledJson(n: LabeledNlri): string {
   const parts = [`"nlri": "${prefixText(n)}"`];
   if (n.pathId !== undefined) parts.push(`"path-information": "${pathIdToString(n.pathId)}"`);
-  if (announced && n.labels.length) parts.push(`"label": ${labelsJson(n.labels)}`);
-  if (announced && n.rd) parts.push(`"rd": "${rdToString(n.rd)}"`);
+  if (n.labels.length) parts.push(`"label": ${labelsJson(n.labels)}`);
+  if (n.rd) parts.push(`"rd": "${rdToString(n.rd)}"`);
   return `{ ${parts.join(", ")} }`;
 }
