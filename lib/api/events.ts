@@ -7,7 +7,14 @@ import type { Negotiated } from "../bgp/capability/negotiated.ts";
 import { familyKey } from "../bgp/family.ts";
 import { HEADER_SIZE } from "../bgp/message/header.ts";
 import type { Message } from "../bgp/types.ts";
-import type { ApiConfig, MessageSubscription, NeighborConfig } from "../config/model.ts";
+import {
+  type ApiConfig,
+  type ApiSubscription,
+  defaultApiSubscription,
+  type MessageSubscription,
+  type NeighborConfig,
+  SUBSCRIPTION_NAMES,
+} from "../config/model.ts";
 import type { NeighborView, SpeakerEvent } from "../speaker/speaker.ts";
 import {
   type EventEncoder,
@@ -23,15 +30,6 @@ export interface EventSink {
   write(helper: string, line: string): void;
 }
 
-interface Subscription {
-  neighborChanges: boolean;
-  negotiated: boolean;
-  fsm: boolean;
-  signal: boolean;
-  receive: MessageSubscription;
-  send: MessageSubscription;
-}
-
 /** Message kinds as the subscription names them. */
 const SUBSCRIBED: Record<Message["type"], keyof MessageSubscription | undefined> = {
   open: "open",
@@ -44,21 +42,13 @@ const SUBSCRIBED: Record<Message["type"], keyof MessageSubscription | undefined>
 
 function mergeMessages(a: MessageSubscription, b: MessageSubscription): MessageSubscription {
   const out = { ...a };
-  for (const k of Object.keys(b) as (keyof MessageSubscription)[]) out[k] = a[k] || b[k];
+  for (const k of SUBSCRIPTION_NAMES) out[k] = a[k] || b[k];
   return out;
 }
 
-function merge(a: Subscription | undefined, b: ApiConfig): Subscription {
-  if (!a) {
-    return {
-      neighborChanges: b.neighborChanges,
-      negotiated: b.negotiated,
-      fsm: b.fsm,
-      signal: b.signal,
-      receive: { ...b.receive },
-      send: { ...b.send },
-    };
-  }
+/** A helper named by several api blocks gets what any of them asks for. */
+function merge(merged: ApiSubscription | undefined, b: ApiConfig): ApiSubscription {
+  const a = merged ?? defaultApiSubscription();
   return {
     neighborChanges: a.neighborChanges || b.neighborChanges,
     negotiated: a.negotiated || b.negotiated,
@@ -70,8 +60,8 @@ function merge(a: Subscription | undefined, b: ApiConfig): Subscription {
 }
 
 /** Which helpers a neighbor's api blocks name, with their merged subscriptions. */
-export function subscriptions(n: NeighborConfig, helpers: readonly string[]): Map<string, Subscription> {
-  const out = new Map<string, Subscription>();
+export function subscriptions(n: NeighborConfig, helpers: readonly string[]): Map<string, ApiSubscription> {
+  const out = new Map<string, ApiSubscription>();
   for (const api of n.api) {
     const patterns = api.processesMatch.map((re) => new RegExp(re));
     for (const h of helpers) {
@@ -108,7 +98,7 @@ export class EventRouter {
   readonly #helpers: ReadonlyMap<string, "json" | "text">;
   readonly #encoders: Record<"json" | "text", EventEncoder>;
   /** Per neighbor configuration: its subscribed helpers. */
-  readonly #subs = new WeakMap<NeighborConfig, Map<string, Subscription>>();
+  readonly #subs = new WeakMap<NeighborConfig, Map<string, ApiSubscription>>();
   /** Per neighbor and helper: the event context (ExaBGP's counter is per neighbor). */
   readonly #contexts = new WeakMap<NeighborConfig, Map<string, NeighborContext>>();
   readonly #negotiated = new WeakMap<NeighborConfig, NegotiatedSummary>();
@@ -129,7 +119,7 @@ export class EventRouter {
     return false;
   }
 
-  #subscriptionsOf(n: NeighborConfig): Map<string, Subscription> {
+  #subscriptionsOf(n: NeighborConfig): Map<string, ApiSubscription> {
     let s = this.#subs.get(n);
     if (!s) this.#subs.set(n, s = subscriptions(n, [...this.#helpers.keys()]));
     return s;
@@ -147,7 +137,7 @@ export class EventRouter {
 
   #emit(
     view: NeighborView,
-    want: (s: Subscription) => boolean,
+    want: (s: ApiSubscription) => boolean,
     encode: (e: EventEncoder, c: NeighborContext) => string | undefined,
   ) {
     for (const [helper, sub] of this.#subscriptionsOf(view.config)) {

@@ -21,6 +21,7 @@ import {
   type NeighborConfig,
   type ProcessConfig,
   type SourceRef,
+  SUBSCRIPTION_NAMES,
 } from "./model.ts";
 import { parseRouteSpec, RouteError, type RouteOptions } from "./route.ts";
 import { parseFlowBlock, parseFlowRouteTokens } from "./flow.ts";
@@ -210,30 +211,23 @@ function dispatch<S>(
 // ---------------------------------------------------------------------------------------------------------
 // Families
 
+/** The sub-families ExaBGP 5.0 accepts after ipv4 and after ipv6 alike. */
+const IP_SAFI_NAMES: readonly string[] = [
+  "unicast",
+  "multicast",
+  "nlri-mpls",
+  "labeled-unicast",
+  "mpls-vpn",
+  "mcast-vpn",
+  "flow",
+  "flow-vpn",
+  "mup",
+];
+
 /** The families ExaBGP 5.0 lets a `family` block name (§5.1), by AFI. */
 const FAMILY_NAMES: Record<string, readonly string[]> = {
-  ipv4: [
-    "unicast",
-    "multicast",
-    "nlri-mpls",
-    "labeled-unicast",
-    "mpls-vpn",
-    "mcast-vpn",
-    "flow",
-    "flow-vpn",
-    "mup",
-  ],
-  ipv6: [
-    "unicast",
-    "multicast",
-    "nlri-mpls",
-    "labeled-unicast",
-    "mpls-vpn",
-    "mcast-vpn",
-    "flow",
-    "flow-vpn",
-    "mup",
-  ],
+  ipv4: IP_SAFI_NAMES,
+  ipv6: IP_SAFI_NAMES,
   l2vpn: ["vpls", "evpn"],
   "bgp-ls": ["bgp-ls", "bgp-ls-vpn"],
 };
@@ -374,21 +368,9 @@ const capabilitySection: Table<NeighborState> = Object.fromEntries(
 // ---------------------------------------------------------------------------------------------------------
 // api [name] { … }
 
-const SUBSCRIPTIONS: readonly (keyof MessageSubscription)[] = [
-  "parsed",
-  "packets",
-  "consolidate",
-  "open",
-  "update",
-  "keepalive",
-  "notification",
-  "refresh",
-  "operational",
-];
-
 function subscriptionSection(): Table<MessageSubscription> {
   const table: Table<MessageSubscription> = {};
-  for (const k of SUBSCRIPTIONS) table[k] = { statement: (ctx, s, sub) => void (sub[k] = bool(ctx, s)) };
+  for (const k of SUBSCRIPTION_NAMES) table[k] = { statement: (ctx, s, sub) => void (sub[k] = bool(ctx, s)) };
   return table;
 }
 const receiveSection = subscriptionSection();

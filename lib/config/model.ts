@@ -23,31 +23,38 @@ export interface ProcessConfig {
   source: SourceRef;
 }
 
-/** Which BGP messages an API block forwards to its processes, per direction. */
-export interface MessageSubscription {
-  parsed: boolean;
-  packets: boolean;
-  consolidate: boolean;
-  open: boolean;
-  update: boolean;
-  keepalive: boolean;
-  notification: boolean;
-  refresh: boolean;
-  operational: boolean;
-}
+/** The keywords of an api block's `receive { … }` and `send { … }` (exabgp-behaviour §4.8), in ExaBGP's order. */
+export const SUBSCRIPTION_NAMES = [
+  "parsed",
+  "packets",
+  "consolidate",
+  "open",
+  "update",
+  "keepalive",
+  "notification",
+  "refresh",
+  "operational",
+] as const;
 
-export interface ApiConfig {
-  /** The optional label of `api <name> { … }`; "" when absent. */
-  name: string;
-  processes: string[];
-  /** Regular expressions (JavaScript syntax) matched against process names. */
-  processesMatch: string[];
+/** Which BGP messages an API block forwards to its processes, per direction. */
+export type MessageSubscription = Record<(typeof SUBSCRIPTION_NAMES)[number], boolean>;
+
+/** What an api block asks its processes to be sent: the events the speaker routes (lib/api/events.ts). */
+export interface ApiSubscription {
   neighborChanges: boolean;
   negotiated: boolean;
   fsm: boolean;
   signal: boolean;
   receive: MessageSubscription;
   send: MessageSubscription;
+}
+
+export interface ApiConfig extends ApiSubscription {
+  /** The optional label of `api <name> { … }`; "" when absent. */
+  name: string;
+  processes: string[];
+  /** Regular expressions (JavaScript syntax) matched against process names. */
+  processesMatch: string[];
   source: SourceRef;
 }
 
@@ -139,32 +146,23 @@ export function at(source: SourceRef): string {
 }
 
 export function defaultSubscription(): MessageSubscription {
-  return {
-    parsed: false,
-    packets: false,
-    consolidate: false,
-    open: false,
-    update: false,
-    keepalive: false,
-    notification: false,
-    refresh: false,
-    operational: false,
-  };
+  return Object.fromEntries(SUBSCRIPTION_NAMES.map((k) => [k, false])) as MessageSubscription;
 }
 
-export function defaultApi(source: SourceRef, name = ""): ApiConfig {
+/** Nothing asked for: an api block without statements. */
+export function defaultApiSubscription(): ApiSubscription {
   return {
-    name,
-    processes: [],
-    processesMatch: [],
     neighborChanges: false,
     negotiated: false,
     fsm: false,
     signal: false,
     receive: defaultSubscription(),
     send: defaultSubscription(),
-    source,
   };
+}
+
+export function defaultApi(source: SourceRef, name = ""): ApiConfig {
+  return { name, processes: [], processesMatch: [], ...defaultApiSubscription(), source };
 }
 
 /** ExaBGP's Neighbor.Capability.defaults (§5.2): asn4 and extended-message on, the rest off. */

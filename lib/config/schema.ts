@@ -21,7 +21,7 @@
 import * as v from "valibot";
 import { isIP, isIPv4 } from "../bgp/ip.ts";
 import { parseFamily } from "../bgp/family.ts";
-import { ADD_PATH_MODES } from "./model.ts";
+import { ADD_PATH_MODES, SUBSCRIPTION_NAMES } from "./model.ts";
 
 const asn = v.pipe(
   v.number("expects an AS number 0..4294967295"),
@@ -51,17 +51,11 @@ const familyName = v.pipe(
     return extra === undefined && safi !== undefined && parseFamily(afi, safi) !== undefined;
   }, (i) => `expects a family such as 'ipv4 unicast', got '${i.input}'`),
 );
-const SUBSCRIPTION_NAMES = [
-  "parsed",
-  "packets",
-  "consolidate",
-  "open",
-  "update",
-  "keepalive",
-  "notification",
-  "refresh",
-  "operational",
-] as const;
+/** `receive:` / `send:` of an api entry: a list of message kinds. */
+const subscriptionList = v.optional(
+  v.array(v.picklist(SUBSCRIPTION_NAMES, `expects one of ${SUBSCRIPTION_NAMES.join(", ")}`)),
+  [],
+);
 
 export const ProcessSchema = v.strictObject({
   name: v.pipe(v.string("expects a process name"), v.minLength(1, "expects a non-empty process name")),
@@ -115,14 +109,8 @@ export const ApiSchema = v.strictObject({
   negotiated: v.optional(v.boolean("expects true or false"), false),
   fsm: v.optional(v.boolean("expects true or false"), false),
   signal: v.optional(v.boolean("expects true or false"), false),
-  receive: v.optional(
-    v.array(v.picklist(SUBSCRIPTION_NAMES, `expects one of ${SUBSCRIPTION_NAMES.join(", ")}`)),
-    [],
-  ),
-  send: v.optional(
-    v.array(v.picklist(SUBSCRIPTION_NAMES, `expects one of ${SUBSCRIPTION_NAMES.join(", ")}`)),
-    [],
-  ),
+  receive: subscriptionList,
+  send: subscriptionList,
 });
 
 export const NeighborSchema = v.strictObject({

@@ -15,6 +15,7 @@ import {
   defaultApi,
   defaultFamilies,
   defaultNeighbor,
+  defaultSubscription,
   type MessageSubscription,
   type NeighborConfig,
   type ProcessConfig,
@@ -65,9 +66,9 @@ function issueMessage(issue: v.BaseIssue<unknown>): string {
   return issue.message;
 }
 
-function subscription(names: readonly string[]): MessageSubscription {
-  const sub = defaultApi({ file: "", line: 0 }).receive;
-  for (const n of names) sub[n as keyof MessageSubscription] = true;
+function subscription(names: readonly (keyof MessageSubscription)[]): MessageSubscription {
+  const sub = defaultSubscription();
+  for (const n of names) sub[n] = true;
   return sub;
 }
 

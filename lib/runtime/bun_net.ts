@@ -11,15 +11,13 @@
 import type { Addr, Conn, ConnectOptions, Listener, SocketAdapter, UnixListener } from "./types.ts";
 import { tcpAddr, unixAddr } from "./addr.ts";
 import { AcceptQueue } from "./accept_queue.ts";
+import { PushReadable } from "./push_readable.ts";
 import { attempt } from "./attempt.ts";
-import { listenPrivate, removeSocketFile } from "./unix_path.ts";
+import { listenPrivate, unixListener } from "./unix_path.ts";
 import { bunLibc } from "./libc_bun.ts";
 import { type FdHandoff, type PlainAdapter, withSecurity } from "./secure_net.ts";
 
 type Sock = Bun.Socket<BunConn | undefined>;
-
-/** Bytes queued in the readable before the socket is paused. */
-const READ_HIGH_WATER = 256 * 1024;
 
 interface PendingWrite {
   buf: Uint8Array;
@@ -36,9 +34,7 @@ class BunConn implements Conn {
   readonly remoteAddr: Addr;
   readonly closed: Promise<void>;
   #s: Sock;
-  #rc!: ReadableStreamDefaultController<Uint8Array>;
-  #paused = false;
-  #readOpen = true;
+  #reader: PushReadable;
   #writeDone = false;
   #closing = false;
   #isClosed = false;
@@ -50,21 +46,8 @@ class BunConn implements Conn {
     this.localAddr = local;
     this.remoteAddr = remote;
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
-    this.readable = new ReadableStream<Uint8Array>({
-      start: (c) => {
-        this.#rc = c;
-      },
-      pull: () => {
-        if (this.#paused && this.#readOpen) {
-          this.#paused = false;
-          this.#s.resume();
-        }
-      },
-      cancel: () => {
-        this.#readOpen = false;
-        this.close();
-      },
-    }, new ByteLengthQueuingStrategy({ highWaterMark: READ_HIGH_WATER }));
+    this.#reader = new PushReadable(s, () => this.close());
+    this.readable = this.#reader.stream;
     this.writable = new WritableStream<Uint8Array>({
       write: (chunk) => this.#write(chunk),
       close: () => this.#shutdown(),
@@ -86,23 +69,11 @@ class BunConn implements Conn {
     this.#writeDone = true;
     if (this.#isClosed) return;
     this.#s.shutdown();
-    if (!this.#readOpen) this.close();
-  }
-
-  #endRead(err?: Error): void {
-    if (!this.#readOpen) return;
-    this.#readOpen = false;
-    if (err) this.#rc.error(err);
-    else this.#rc.close();
+    if (!this.#reader.open) this.close();
   }
 
   onData(d: Uint8Array): void {
-    if (!this.#readOpen) return;
-    this.#rc.enqueue(d); // a fresh buffer per call: safe to keep (runtime.md §1.2)
-    if (this.#rc.desiredSize! <= 0 && !this.#paused) {
-      this.#paused = true;
-      this.#s.pause();
-    }
+    this.#reader.push(d); // a fresh buffer per call: safe to keep (runtime.md §1.2)
   }
 
   onDrain(): void {
@@ -120,14 +91,14 @@ class BunConn implements Conn {
 
   /** The peer's FIN. */
   onEnd(): void {
-    this.#endRead();
+    this.#reader.end();
     if (this.#writeDone) this.close();
   }
 
   onClose(err?: Error): void {
     if (this.#isClosed) return;
     this.#isClosed = true;
-    this.#endRead(this.#closing ? undefined : err);
+    this.#reader.end(this.#closing ? undefined : err);
     const p = this.#pending;
     this.#pending = undefined;
     p?.reject(err ?? closedError());
@@ -284,18 +255,11 @@ const plainBunNet: PlainAdapter = {
         data: undefined,
         socket: server(queue, openUnix(path)),
       }));
-    let closed = false;
-    return {
-      path,
-      close() {
-        if (closed) return;
-        closed = true;
-        l.stop(false);
-        queue.end();
-        removeSocketFile(path);
-      },
-      [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator](),
+    const stop = () => {
+      l.stop(false);
+      queue.end();
     };
+    return unixListener(path, stop, () => queue[Symbol.asyncIterator]());
   },
 
   async connectUnix(path: string): Promise<Conn> {

@@ -12,7 +12,7 @@ import { attempt } from "./attempt.ts";
 import { connectNodeNet, nodeHandoff } from "./node_net.ts";
 import { denoLibc } from "./libc_deno.ts";
 import { type PlainAdapter, withSecurity } from "./secure_net.ts";
-import { listenPrivate, removeSocketFile } from "./unix_path.ts";
+import { listenPrivate, unixListener } from "./unix_path.ts";
 
 const READ_SIZE = 64 * 1024;
 
@@ -180,16 +180,11 @@ const plainDenoNet: PlainAdapter = {
   async listenUnix(path: string): Promise<UnixListener> {
     const l = await listenPrivate(path, () => Deno.listen({ transport: "unix", path }));
     let closed = false;
-    return {
-      path,
-      close() {
-        if (closed) return;
-        closed = true;
-        closeListener(l);
-        removeSocketFile(path);
-      },
-      [Symbol.asyncIterator]: () => accepted(l, () => closed, wrapUnix(path)),
+    const stop = () => {
+      closed = true;
+      closeListener(l);
     };
+    return unixListener(path, stop, () => accepted(l, () => closed, wrapUnix(path)));
   },
 
   async connectUnix(path: string): Promise<Conn> {

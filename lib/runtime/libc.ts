@@ -91,6 +91,39 @@ export class FfiUnavailableError extends Error {
   }
 }
 
+/**
+ * libc's functions as both FFIs hand them out (Deno.dlopen with "buffer" pointers, bun:ffi with `ptr`): lengths
+ * passed explicitly, nfds_t as a 64-bit integer, `__errno_location` left to the backend (reading a pointer is
+ * runtime-specific).
+ */
+export interface LibcSymbols {
+  socket(domain: number, type: number, protocol: number): number;
+  setsockopt(fd: number, level: number, name: number, value: Uint8Array, valueLength: number): number;
+  getsockopt(fd: number, level: number, name: number, value: Uint8Array, length: Uint8Array): number;
+  bind(fd: number, address: Uint8Array, addressLength: number): number;
+  connect(fd: number, address: Uint8Array, addressLength: number): number;
+  listen(fd: number, backlog: number): number;
+  getsockname(fd: number, address: Uint8Array, length: Uint8Array): number;
+  poll(fds: Uint8Array, count: bigint, timeoutMs: number): number;
+  close(fd: number): number;
+}
+
+/** The Libc interface over a backend's symbols; `errno` reads the calling thread's errno. */
+export function libcFrom(s: LibcSymbols, errno: () => number): Libc {
+  return {
+    socket: (d, t, p) => s.socket(d, t, p),
+    setsockopt: (fd, level, name, value) => s.setsockopt(fd, level, name, value, value.byteLength),
+    getsockopt: (fd, level, name, value, length) => s.getsockopt(fd, level, name, value, length),
+    bind: (fd, a) => s.bind(fd, a, a.byteLength),
+    connect: (fd, a) => s.connect(fd, a, a.byteLength),
+    listen: (fd, backlog) => s.listen(fd, backlog),
+    getsockname: (fd, address, length) => s.getsockname(fd, address, length),
+    poll: (fds, count, timeoutMs) => s.poll(fds, BigInt(count), timeoutMs),
+    close: (fd) => s.close(fd),
+    errno,
+  };
+}
+
 /** Loads libc once per process; the promise rejects with FfiUnavailableError. */
 export type LibcLoader = () => Promise<Libc>;
 

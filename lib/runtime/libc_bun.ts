@@ -3,7 +3,7 @@
  * imported dynamically so that Deno, which cannot resolve it, never loads it.
  */
 import process from "node:process";
-import { FfiUnavailableError, type Libc, LIBC_NAME, type LibcLoader, once } from "./libc.ts";
+import { FfiUnavailableError, type Libc, LIBC_NAME, libcFrom, type LibcLoader, once } from "./libc.ts";
 
 export async function loadBunLibc(): Promise<Libc> {
   if (process.platform !== "linux") {
@@ -34,21 +34,10 @@ export async function loadBunLibc(): Promise<Libc> {
     throw new FfiUnavailableError(`dlopen("${LIBC_NAME}") failed: ${(e as Error).message}`);
   }
   const s = lib.symbols;
-  return {
-    socket: (d, t, p) => s.socket(d, t, p),
-    setsockopt: (fd, level, name, value) => s.setsockopt(fd, level, name, value, value.byteLength),
-    getsockopt: (fd, level, name, value, length) => s.getsockopt(fd, level, name, value, length),
-    bind: (fd, a) => s.bind(fd, a, a.byteLength),
-    connect: (fd, a) => s.connect(fd, a, a.byteLength),
-    listen: (fd, backlog) => s.listen(fd, backlog),
-    getsockname: (fd, address, length) => s.getsockname(fd, address, length),
-    poll: (fds, count, timeoutMs) => s.poll(fds, count, timeoutMs),
-    close: (fd) => s.close(fd),
-    errno: () => {
-      const p = s.__errno_location();
-      return p === null ? 0 : read.i32(p, 0);
-    },
-  };
+  return libcFrom(s, () => {
+    const p = s.__errno_location();
+    return p === null ? 0 : read.i32(p, 0);
+  });
 }
 
 /** Loaded on first use, once per process. */

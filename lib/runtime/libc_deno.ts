@@ -2,7 +2,7 @@
  * libc through Deno.dlopen (runtime.md §5). Needs --allow-ffi (`-A` includes it); without it, or off Linux,
  * the loader rejects with FfiUnavailableError saying so. Touches `Deno` only when called.
  */
-import { FfiUnavailableError, type Libc, LIBC_NAME, type LibcLoader, once } from "./libc.ts";
+import { FfiUnavailableError, type Libc, LIBC_NAME, libcFrom, type LibcLoader, once } from "./libc.ts";
 
 const SYMBOLS = {
   socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
@@ -33,21 +33,10 @@ export function loadDenoLibc(): Promise<Libc> {
     return Promise.reject(new FfiUnavailableError(why));
   }
   const s = lib.symbols;
-  return Promise.resolve({
-    socket: (d, t, p) => s.socket(d, t, p),
-    setsockopt: (fd, level, name, value) => s.setsockopt(fd, level, name, value, value.byteLength),
-    getsockopt: (fd, level, name, value, length) => s.getsockopt(fd, level, name, value, length),
-    bind: (fd, a) => s.bind(fd, a, a.byteLength),
-    connect: (fd, a) => s.connect(fd, a, a.byteLength),
-    listen: (fd, backlog) => s.listen(fd, backlog),
-    getsockname: (fd, address, length) => s.getsockname(fd, address, length),
-    poll: (fds, count, timeoutMs) => s.poll(fds, BigInt(count), timeoutMs),
-    close: (fd) => s.close(fd),
-    errno: () => {
-      const p = s.__errno_location();
-      return p === null ? 0 : new Deno.UnsafePointerView(p).getInt32();
-    },
-  });
+  return Promise.resolve(libcFrom(s, () => {
+    const p = s.__errno_location();
+    return p === null ? 0 : new Deno.UnsafePointerView(p).getInt32();
+  }));
 }
 
 /** Loaded on first use, once per process. */

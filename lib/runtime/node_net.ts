@@ -10,13 +10,11 @@ import * as net from "node:net";
 import type { Addr, Conn, ConnectOptions, Listener, SocketAdapter, UnixListener } from "./types.ts";
 import { tcpAddr, unixAddr } from "./addr.ts";
 import { AcceptQueue } from "./accept_queue.ts";
+import { PushReadable } from "./push_readable.ts";
 import { FfiUnavailableError } from "./libc.ts";
 import { denoLibc } from "./libc_deno.ts";
 import { type FdHandoff, type PlainAdapter, withSecurity } from "./secure_net.ts";
-import { makePrivate, removeSocketFile, removeStaleSocket, withPrivateUmask } from "./unix_path.ts";
-
-/** Bytes queued in the readable before the socket is paused. */
-const READ_HIGH_WATER = 256 * 1024;
+import { makePrivate, removeStaleSocket, unixListener, withPrivateUmask } from "./unix_path.ts";
 
 class NodeConn implements Conn {
   readonly readable: ReadableStream<Uint8Array>;
@@ -25,48 +23,19 @@ class NodeConn implements Conn {
   readonly remoteAddr: Addr;
   readonly closed: Promise<void>;
   #sock: net.Socket;
-  #paused = false;
 
   constructor(sock: net.Socket, local: Addr, remote: Addr) {
     this.#sock = sock;
     this.localAddr = local;
     this.remoteAddr = remote;
     this.closed = new Promise((resolve) => sock.once("close", () => resolve()));
-    let rc!: ReadableStreamDefaultController<Uint8Array>;
-    let readOpen = true;
-    const endRead = (err?: unknown) => {
-      if (!readOpen) return;
-      readOpen = false;
-      if (err) rc.error(err);
-      else rc.close();
-    };
-    this.readable = new ReadableStream<Uint8Array>({
-      start: (c) => {
-        rc = c;
-      },
-      pull: () => {
-        if (this.#paused && readOpen) {
-          this.#paused = false;
-          sock.resume();
-        }
-      },
-      cancel: () => {
-        readOpen = false;
-        this.close();
-      },
-    }, new ByteLengthQueuingStrategy({ highWaterMark: READ_HIGH_WATER }));
-    sock.on("data", (b: Uint8Array) => {
-      if (!readOpen) return;
-      // A plain view, not the Buffer: Buffer#slice shares memory where Uint8Array#slice copies.
-      rc.enqueue(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
-      if (rc.desiredSize! <= 0 && !this.#paused) {
-        this.#paused = true;
-        sock.pause();
-      }
-    });
-    sock.on("end", () => endRead());
-    sock.on("error", (e) => endRead(e));
-    sock.on("close", () => endRead());
+    const reader = new PushReadable(sock, () => this.close());
+    this.readable = reader.stream;
+    // A plain view, not the Buffer: Buffer#slice shares memory where Uint8Array#slice copies.
+    sock.on("data", (b: Uint8Array) => reader.push(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)));
+    sock.on("end", () => reader.end());
+    sock.on("error", (e) => reader.end(e));
+    sock.on("close", () => reader.end());
 
     this.writable = new WritableStream<Uint8Array>({
       // Resolves only once the kernel has the bytes (the contract: callers may reuse the buffer). Mostly
@@ -229,18 +198,11 @@ const plainNodeNet: PlainAdapter = {
     // The umask covers a bind done inside listen(); makePrivate covers one done later.
     await listening(server, (done) => withPrivateUmask(() => server.listen(path, done)));
     makePrivate(path);
-    let closed = false;
-    return {
-      path,
-      close() {
-        if (closed) return;
-        closed = true;
-        server.close();
-        queue.end();
-        removeSocketFile(path);
-      },
-      [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator](),
+    const stop = () => {
+      server.close();
+      queue.end();
     };
+    return unixListener(path, stop, () => queue[Symbol.asyncIterator]());
   },
 
   connectUnix(path: string): Promise<Conn> {

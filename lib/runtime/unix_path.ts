@@ -1,11 +1,13 @@
 /**
  * Preparing a Unix socket path for listening: remove a stale socket left by a killed process (every runtime
  * fails with EADDRINUSE otherwise, runtime.md §4) but never one a running process still listens on, and
- * create the file owner-only (0600), since whoever can connect to the control socket drives the speaker.
+ * create the file owner-only (0600), since whoever can connect to the control socket drives the speaker;
+ * and remove the file again when the listener closes.
  */
 import { chmodSync, lstatSync, unlinkSync } from "node:fs";
 import * as net from "node:net";
 import process from "node:process";
+import type { Conn, UnixListener } from "./types.ts";
 
 /** Abstract names ("\0name") have no file. */
 function isAbstract(path: string): boolean {
@@ -62,11 +64,33 @@ export async function listenPrivate<T>(path: string, listen: () => T): Promise<T
 }
 
 /** Removes our socket file after closing (ignores a file already gone). */
-export function removeSocketFile(path: string): void {
+function removeSocketFile(path: string): void {
   if (isAbstract(path)) return;
   try {
     unlinkSync(path);
   } catch {
     // already removed by the runtime
   }
+}
+
+/**
+ * The UnixListener of a server listening on `path`: close() runs the backend's `stop` once, then removes
+ * the socket file; `accepted` iterates the connections.
+ */
+export function unixListener(
+  path: string,
+  stop: () => void,
+  accepted: () => AsyncIterator<Conn>,
+): UnixListener {
+  let closed = false;
+  return {
+    path,
+    close() {
+      if (closed) return;
+      closed = true;
+      stop();
+      removeSocketFile(path);
+    },
+    [Symbol.asyncIterator]: accepted,
+  };
 }

@@ -6,6 +6,7 @@
  */
 import { setImmediate } from "node:timers";
 import { Timer, yieldToLoop } from "./timers.ts";
+import { concatBytes } from "../bgp/bytes.ts";
 
 export const DEFAULT_CHUNK = 64 * 1024;
 
@@ -126,7 +127,7 @@ export class BatchWriter {
         if (this.#closed) break;
         const parts = this.#collect();
         if (parts.length === 0) break;
-        const buf = parts.length === 1 ? parts[0] : concat(parts);
+        const buf = parts.length === 1 ? parts[0] : concatBytes(parts);
         if (this.#stallMs > 0) this.#stall.start(this.#stallMs);
         await this.#writer.write(buf);
         this.#stall.stop();
@@ -179,16 +180,4 @@ export class BatchWriter {
     this.#idle = [];
     for (const w of waiters) w();
   }
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let size = 0;
-  for (const p of parts) size += p.length;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

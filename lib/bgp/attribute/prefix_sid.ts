@@ -11,6 +11,7 @@
  */
 import type { Attribute } from "../types.ts";
 import { bytesToIp, ipToBytes } from "../ip.ts";
+import { concatBytes } from "../bytes.ts";
 
 export const PREFIX_SID = 40;
 /** Optional | transitive (RFC 8669 §3). */
@@ -65,16 +66,6 @@ function tlv(type: number, value: Uint8Array): Uint8Array {
   return out;
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let i = 0;
-  for (const p of parts) {
-    out.set(p, i);
-    i += p.length;
-  }
-  return out;
-}
-
 /** RFC 9252 §3.1 SRv6 SID Information sub-TLV, with the §3.2.1 structure sub-sub-TLV when given. */
 function encodeService(s: Srv6Service): Uint8Array {
   const sub = s.structure === undefined ? new Uint8Array(0) : tlv(1, Uint8Array.from(s.structure));
@@ -116,12 +107,12 @@ const ENCODERS: Readonly<Record<number, (t: PrefixSidTlv) => Uint8Array>> = {
 
 /** RFC 9252 §2: a reserved octet, then one SID Information sub-TLV per service. */
 function encodeServices(t: PrefixSidTlv): Uint8Array {
-  return concat([new Uint8Array(1), ...(t as Srv6ServiceTlv).services.map(encodeService)]);
+  return concatBytes([new Uint8Array(1), ...(t as Srv6ServiceTlv).services.map(encodeService)]);
 }
 
 /** The attribute value of these TLVs, in the order given. */
 export function encodePrefixSid(tlvs: readonly PrefixSidTlv[]): Uint8Array {
-  return concat(tlvs.map((t) => tlv(t.type, "raw" in t ? t.raw : ENCODERS[t.type](t))));
+  return concatBytes(tlvs.map((t) => tlv(t.type, "raw" in t ? t.raw : ENCODERS[t.type](t))));
 }
 
 /** The attribute (generic, type 40) of these TLVs. */

@@ -4,6 +4,7 @@
  * lets a speaker ignore what it does not understand, and the session stays up for the capabilities it did.
  */
 import type { AddPathEntry, Capability, ExtendedNextHopEntry, GracefulRestartFamily } from "../types.ts";
+import { concatBytes } from "../bytes.ts";
 
 export const CapabilityCode = {
   MULTIPROTOCOL: 1,
@@ -92,15 +93,6 @@ function textField(text: string, max: number): Uint8Array {
   const out = new Uint8Array(1 + bytes.length);
   out[0] = bytes.length;
   out.set(bytes, 1);
-  return out;
-}
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
   return out;
 }
 
@@ -197,7 +189,7 @@ const HANDLERS: Readonly<Record<number, Handler>> = {
     },
     encode(c) {
       const h = c as CapabilityOf<"hostname">;
-      return concat([textField(h.hostname, 127), textField(h.domain, 126)]);
+      return concatBytes([textField(h.hostname, 127), textField(h.domain, 126)]);
     },
   },
   // draft-abraitis-bgp-version-capability §2: version length + version (UTF-8).

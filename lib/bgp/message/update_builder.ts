@@ -7,6 +7,7 @@
  */
 import { as4PathFor, needsAs4Path } from "../attribute/as_path.ts";
 import { encodeAttribute } from "../attribute/codec.ts";
+import { concatBytes } from "../bytes.ts";
 import { mpReachHeader, mpUnreachHeader } from "../attribute/mp.ts";
 import { type FamilyKey, familySafi, IPV4_UNICAST } from "../family.ts";
 import { isIPv6 } from "../ip.ts";
@@ -38,14 +39,7 @@ export function encodePathAttributes(attrs: readonly Attribute[], ctx: CodecCont
   let list: Attribute[] = attrs.filter((a) => a.kind !== "mp-reach" && a.kind !== "mp-unreach");
   if (!ctx.asn4) list = withAs4Attributes(list);
   list.sort((a, b) => a.code - b.code); // stable: equal codes keep their order
-  const encoded = list.map((a) => encodeAttribute(a, ctx));
-  const out = new Uint8Array(encoded.reduce((n, e) => n + e.length, 0));
-  let i = 0;
-  for (const e of encoded) {
-    out.set(e, i);
-    i += e.length;
-  }
-  return out;
+  return concatBytes(list.map((a) => encodeAttribute(a, ctx)));
 }
 
 export interface PackRequest {

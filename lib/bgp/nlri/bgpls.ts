@@ -8,6 +8,7 @@ import { BgpError } from "../error.ts";
 import { type FamilyKey, familyKey, familySafi } from "../family.ts";
 import type { BgpLsNlri, CodecContext, Nlri } from "../types.ts";
 import type { NlriCodec } from "./codec.ts";
+import { readPathId, wholeBytesWriter } from "./wire.ts";
 
 export const BGPLS_FAMILY: FamilyKey = familyKey(16388, 71);
 export const BGPLS_VPN_FAMILY: FamilyKey = familyKey(16388, 72);
@@ -32,10 +33,6 @@ function malformed(reason: string): BgpError {
 
 export function isVpn(family: FamilyKey): boolean {
   return familySafi(family) === VPN_SAFI;
-}
-
-function readPathId(bytes: Uint8Array, i: number): number {
-  return ((bytes[i] << 24) | (bytes[i + 1] << 16) | (bytes[i + 2] << 8) | bytes[i + 3]) >>> 0;
 }
 
 /** Every NLRI of an MP_REACH/MP_UNREACH field (or one NLRI from the RIB's key). */
@@ -64,23 +61,6 @@ export function decodeBgpLs(family: FamilyKey, bytes: Uint8Array, ctx: CodecCont
   }
   return out;
 }
-
-/** Wire codec of NLRI kept whole in `bytes` (BGP-LS, and RTC / SR Policy in rtc.ts, sr_policy.ts): a copy, after the path id. */
-export const wholeBytesWriter: Pick<NlriCodec, "wireLength" | "write"> = {
-  wireLength: (n, addPath) => (n as BgpLsNlri).bytes.length + (addPath && n.pathId !== undefined ? 4 : 0),
-  write(n, addPath, out, offset) {
-    if (addPath && n.pathId !== undefined) {
-      const p = n.pathId;
-      out[offset++] = p >>> 24;
-      out[offset++] = (p >>> 16) & 0xff;
-      out[offset++] = (p >>> 8) & 0xff;
-      out[offset++] = p & 0xff;
-    }
-    const b = (n as BgpLsNlri).bytes;
-    out.set(b, offset);
-    return offset + b.length;
-  },
-};
 
 export const bgpLsCodec: NlriCodec = { decode: decodeBgpLs, ...wholeBytesWriter };
 

@@ -3,6 +3,7 @@
  * node descriptors (§5.2.1.4), link descriptors (§5.2.2), prefix descriptors (§5.2.3) and the SRv6 SID
  * descriptors (RFC 9514 §6). Read on demand from the wire bytes kept in the NLRI, for display only.
  */
+import { readU32 } from "../attribute/value.ts";
 import { bytesToIp } from "../ip.ts";
 import type { BgpLsNlri } from "../types.ts";
 import { bgpLsType, bgpLsValue } from "./bgpls.ts";
@@ -38,10 +39,6 @@ export type NodeDescriptor =
 /** Protocol-IDs (RFC 9552 §5.2 table 2) whose IGP Router-ID is an IS-IS system id. */
 const ISIS_PROTOCOLS = new Set([1, 2]);
 
-function u32(b: Uint8Array, i: number): number {
-  return ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
-}
-
 export function lowerHex(b: Uint8Array): string {
   let s = "";
   for (let i = 0; i < b.length; i++) s += b[i].toString(16).padStart(2, "0");
@@ -63,8 +60,8 @@ function routerId(v: Uint8Array, protocol: number): NodeDescriptor {
 const NODE_DESCRIPTORS: Readonly<
   Partial<Record<number, (v: Uint8Array, protocol: number) => NodeDescriptor>>
 > = {
-  512: (v) => ({ kind: "autonomous-system", asn: u32(v, 0) }),
-  513: (v) => ({ kind: "bgp-ls-identifier", id: u32(v, 0) }),
+  512: (v) => ({ kind: "autonomous-system", asn: readU32(v, 0) }),
+  513: (v) => ({ kind: "bgp-ls-identifier", id: readU32(v, 0) }),
   514: (v) => ({ kind: "ospf-area-id", area: bytesToIp(v, 0, v.length) }),
   515: routerId,
 };
@@ -147,7 +144,7 @@ function linkContent(common: BgpLsCommon, tlvs: Tlv[]): BgpLsContent {
         remote = parseNodeDescriptors(value, common.protocol);
         break;
       case 258:
-        if (value.length >= 8) linkIds.push({ local: u32(value, 0), remote: u32(value, 4) });
+        if (value.length >= 8) linkIds.push({ local: readU32(value, 0), remote: readU32(value, 4) });
         break;
       case 259: // IPv4 interface address
       case 261: // IPv6 interface address
@@ -192,7 +189,7 @@ export function bgpLsContent(n: BgpLsNlri): BgpLsContent {
   const v = bgpLsValue(n);
   if (![1, 2, 3, 4, 6].includes(type) || v.length < 9) return { type, unknown: true };
   const protocol = v[0];
-  const identifier = (BigInt(u32(v, 1)) << 32n) | BigInt(u32(v, 5));
+  const identifier = (BigInt(readU32(v, 1)) << 32n) | BigInt(readU32(v, 5));
   const tlvs = readTlvs(v.subarray(9));
   // RFC 9552 §5.2: the Local Node Descriptors TLV (256) comes first in every NLRI type.
   const localTlv = tlvs.find((t) => t.type === 256);

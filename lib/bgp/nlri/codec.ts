@@ -5,7 +5,7 @@
  */
 import type { FamilyKey } from "../family.ts";
 import { familyKey } from "../family.ts";
-import type { CodecContext, Nlri, PrefixNlri, RawNlri } from "../types.ts";
+import type { CodecContext, Nlri, PrefixNlri } from "../types.ts";
 import { decodePrefixes, prefixWireLength, writePrefix } from "./prefix.ts";
 import { LABELED_FAMILIES, labeledCodec } from "./labeled.ts";
 import { FLOW_FAMILIES, flowCodec } from "./flow.ts";
@@ -16,6 +16,7 @@ import { BGPLS_FAMILIES, bgpLsCodec } from "./bgpls.ts";
 import { RTC_FAMILIES, rtcCodec } from "./rtc.ts";
 import { SR_POLICY_FAMILIES, srPolicyCodec } from "./sr_policy.ts";
 import { MUP_FAMILIES, mupCodec } from "./mup.ts";
+import { wholeBytesWriter } from "./wire.ts";
 
 export interface NlriCodec {
   /** All NLRI of `bytes` (exactly filled); throws BgpError on malformed input. */
@@ -35,18 +36,7 @@ const prefixCodec: NlriCodec = {
 /** Unknown families: the bytes are kept whole, as one NLRI, and re-sent verbatim. */
 const rawCodec: NlriCodec = {
   decode: (family, bytes) => (bytes.length === 0 ? [] : [{ kind: "raw", family, bytes: bytes.slice() }]),
-  wireLength: (n, addPath) => (n as RawNlri).bytes.length + (addPath && n.pathId !== undefined ? 4 : 0),
-  write(n, addPath, out, offset) {
-    if (addPath && n.pathId !== undefined) {
-      out[offset++] = n.pathId >>> 24;
-      out[offset++] = (n.pathId >>> 16) & 0xff;
-      out[offset++] = (n.pathId >>> 8) & 0xff;
-      out[offset++] = n.pathId & 0xff;
-    }
-    const bytes = (n as RawNlri).bytes;
-    out.set(bytes, offset);
-    return offset + bytes.length;
-  },
+  ...wholeBytesWriter,
 };
 
 const codecs = new Map<FamilyKey, NlriCodec>([

@@ -2,72 +2,17 @@
  * EVPN NLRI (AFI 25 SAFI 70, RFC 7432 §7): route type (1 octet), length (1 octet), route-type specific value.
  * The NLRI is kept as its wire bytes (L2Nlri) and decoded here only to be shown; types 1–5 are parsed
  * (RFC 7432 §7.1–7.4, RFC 9136 §3 for type 5), any other type is shown raw and re-sent verbatim.
- * The type-length framing is shared with MCAST-VPN (RFC 6514 §4), whose codec uses `typedNlriCodec` too.
+ * The type-length framing is shared with MCAST-VPN (RFC 6514 §4), VPLS and MUP: `framedNlriCodec` (wire.ts).
  */
-import { BgpError } from "../error.ts";
+import { readU32 } from "../attribute/value.ts";
 import { type FamilyKey, familyKey } from "../family.ts";
 import { bytesToIp } from "../ip.ts";
-import type { CodecContext, L2Nlri, Nlri } from "../types.ts";
+import type { L2Nlri } from "../types.ts";
 import type { NlriCodec } from "./codec.ts";
 import { rdToString } from "../qualifier/rd.ts";
+import { framedNlriCodec } from "./wire.ts";
 
 export const L2VPN_EVPN: FamilyKey = familyKey(25, 70);
-
-export function invalidNetwork(reason: string): BgpError {
-  return new BgpError(3, 10, new Uint8Array(0), `invalid network field: ${reason}`);
-}
-
-function readPathId(bytes: Uint8Array, i: number): number {
-  return ((bytes[i] << 24) | (bytes[i + 1] << 16) | (bytes[i + 2] << 8) | bytes[i + 3]) >>> 0;
-}
-
-function writePathId(pathId: number, out: Uint8Array, offset: number): number {
-  out[offset] = pathId >>> 24;
-  out[offset + 1] = (pathId >>> 16) & 0xff;
-  out[offset + 2] = (pathId >>> 8) & 0xff;
-  out[offset + 3] = pathId & 0xff;
-  return offset + 4;
-}
-
-/**
- * A codec for NLRI framed as [header][value] where the header ends with the value's length: `lengthSize`
- * octets of length after `typeSize` octets of type (EVPN/MCAST-VPN: 1 + 1; VPLS: 0 + 2, RFC 4761 §3.2.2).
- */
-export function framedNlriCodec(kind: L2Nlri["kind"], typeSize: number, lengthSize: 1 | 2): NlriCodec {
-  const header = typeSize + lengthSize;
-  return {
-    decode(family: FamilyKey, bytes: Uint8Array, ctx: CodecContext): Nlri[] {
-      const addPath = ctx.addPath.has(family);
-      const out: Nlri[] = [];
-      for (let i = 0; i < bytes.length;) {
-        let pathId: number | undefined;
-        if (addPath) {
-          if (i + 4 > bytes.length) throw invalidNetwork(`${kind}: truncated path identifier`);
-          pathId = readPathId(bytes, i);
-          i += 4;
-        }
-        if (i + header > bytes.length) throw invalidNetwork(`${kind}: truncated NLRI header`);
-        const at = i + typeSize;
-        const length = lengthSize === 1 ? bytes[at] : (bytes[at] << 8) | bytes[at + 1];
-        const end = i + header + length;
-        if (end > bytes.length) throw invalidNetwork(`${kind}: NLRI of ${length} octets overruns the field`);
-        const nlri = bytes.slice(i, end);
-        out.push(
-          pathId === undefined ? { kind, family, bytes: nlri } : { kind, family, bytes: nlri, pathId },
-        );
-        i = end;
-      }
-      return out;
-    },
-    wireLength: (n, addPath) => (n as L2Nlri).bytes.length + (addPath && n.pathId !== undefined ? 4 : 0),
-    write(n, addPath, out, offset) {
-      if (addPath && n.pathId !== undefined) offset = writePathId(n.pathId, out, offset);
-      const bytes = (n as L2Nlri).bytes;
-      out.set(bytes, offset);
-      return offset + bytes.length;
-    },
-  };
-}
 
 export const evpnCodec: NlriCodec = framedNlriCodec("evpn", 1, 1);
 
@@ -78,10 +23,6 @@ export function hexUpper(bytes: Uint8Array, start = 0, end = bytes.length): stri
   let s = "";
   for (let i = start; i < end; i++) s += (bytes[i] < 16 ? "0" : "") + bytes[i].toString(16);
   return s.toUpperCase();
-}
-
-function u32(b: Uint8Array, i: number): number {
-  return ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
 }
 
 /** ESI (RFC 7432 §5): "-" when all zero, as ExaBGP prints it, else the octets as hex pairs. */
@@ -113,13 +54,14 @@ function ipField(b: Uint8Array, i: number, bits: number): string {
 
 type EvpnParser = (v: Uint8Array, len: number) => string | undefined;
 
+/** RD, ESI and Ethernet Tag: how route types 1, 2 and 5 start. */
+function rdEsiTag(v: Uint8Array): string {
+  return `"rd": "${rdToString(v, 2)}", "esi": "${esiText(v, 10)}", "ethernet-tag": ${readU32(v, 20)}`;
+}
+
 /** RFC 7432 §7.1: RD, ESI, Ethernet Tag, MPLS label. */
 const ethernetAd: EvpnParser = (v, len) =>
-  len !== 25
-    ? undefined
-    : `"rd": "${rdToString(v, 2)}", "esi": "${esiText(v, 10)}", "ethernet-tag": ${u32(v, 20)}, "label": ${
-      labelJson(v, 24)
-    }`;
+  len !== 25 ? undefined : `${rdEsiTag(v)}, "label": ${labelJson(v, 24)}`;
 
 /** RFC 7432 §7.2: RD, ESI, Ethernet Tag, MAC length + MAC, IP length + IP, label 1 [, label 2]. */
 const macIp: EvpnParser = (v, len) => {
@@ -128,16 +70,16 @@ const macIp: EvpnParser = (v, len) => {
   const ipEnd = 32 + (ipBits >>> 3);
   if (ipEnd + 3 > 2 + len || (ipBits !== 0 && ipBits !== 32 && ipBits !== 128)) return undefined;
   const ip = ipField(v, 32, ipBits);
-  return `"rd": "${rdToString(v, 2)}", "esi": "${esiText(v, 10)}", "ethernet-tag": ${u32(v, 20)}, "mac": "${
-    macText(v, 25)
-  }", "label": ${labelJson(v, ipEnd)}${ip ? `, "ip": "${ip}"` : ""}`;
+  return `${rdEsiTag(v)}, "mac": "${macText(v, 25)}", "label": ${labelJson(v, ipEnd)}${
+    ip ? `, "ip": "${ip}"` : ""
+  }`;
 };
 
 /** RFC 7432 §7.3: RD, Ethernet Tag, IP length + originating router's IP. */
 const inclusiveMulticast: EvpnParser = (v, len) => {
   const bits = v[14];
   if (len !== 13 + (bits >>> 3) || (bits !== 32 && bits !== 128)) return undefined;
-  return `"rd": "${rdToString(v, 2)}", "ethernet-tag": ${u32(v, 10)}, "ip": "${ipField(v, 15, bits)}"`;
+  return `"rd": "${rdToString(v, 2)}", "ethernet-tag": ${readU32(v, 10)}, "ip": "${ipField(v, 15, bits)}"`;
 };
 
 /** RFC 7432 §7.4: RD, ESI, IP length + originating router's IP. */
@@ -152,9 +94,8 @@ const ipPrefix: EvpnParser = (v, len) => {
   if (len !== 34 && len !== 58) return undefined;
   const size = len === 34 ? 4 : 16;
   const prefix = bytesToIp(v, 25, size), gateway = bytesToIp(v, 25 + size, size);
-  return `"rd": "${rdToString(v, 2)}", "esi": "${esiText(v, 10)}", "ethernet-tag": ${u32(v, 20)}, "label": ${
-    labelJson(v, 25 + 2 * size)
-  }, "ip": "${prefix}", "iplen": ${v[24]}, "gateway": "${gateway}"`;
+  const label = labelJson(v, 25 + 2 * size);
+  return `${rdEsiTag(v)}, "label": ${label}, "ip": "${prefix}", "iplen": ${v[24]}, "gateway": "${gateway}"`;
 };
 
 const EVPN_TYPES: ReadonlyMap<number, { readonly name: string; readonly parse: EvpnParser }> = new Map([

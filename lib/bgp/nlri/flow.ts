@@ -19,6 +19,7 @@ import {
   FlowType,
   isBitmaskType,
 } from "./flow_components.ts";
+import { readPathId, writePathId } from "./wire.ts";
 
 /** §4.1: lengths from 240 on take two octets, the first with its high nibble set. */
 const EXTENDED_LENGTH = 240;
@@ -61,13 +62,7 @@ function flowWireLength(n: Nlri, addPath: boolean): number {
 function writeFlow(nlri: Nlri, addPath: boolean, out: Uint8Array, offset: number): number {
   const n = nlri as FlowNlri;
   let i = offset;
-  if (addPath) {
-    const id = n.pathId ?? 0; // RFC 7911 §3: no path id is sent as 0
-    out[i++] = id >>> 24;
-    out[i++] = (id >>> 16) & 0xff;
-    out[i++] = (id >>> 8) & 0xff;
-    out[i++] = id & 0xff;
-  }
+  if (addPath) i = writePathId(n.pathId ?? 0, out, i); // RFC 7911 §3: no path id is sent as 0
   const body = bodyLength(n);
   if (lengthFieldSize(body) === 2) {
     out[i++] = 0xf0 | (body >> 8);
@@ -150,7 +145,7 @@ function decodeFlow(family: FamilyKey, bytes: Uint8Array, ctx: CodecContext): Nl
     let pathId: number | undefined;
     if (addPath) {
       if (i + 4 > bytes.length) throw invalid("truncated path identifier");
-      pathId = ((bytes[i] << 24) | (bytes[i + 1] << 16) | (bytes[i + 2] << 8) | bytes[i + 3]) >>> 0;
+      pathId = readPathId(bytes, i);
       i += 4;
     }
     if (i >= bytes.length) throw invalid("an NLRI without its length");

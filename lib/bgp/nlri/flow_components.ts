@@ -193,9 +193,10 @@ export const FRAGMENTS: ReadonlyMap<string, number> = new Map([
   ["last-fragment", 0x08],
 ]);
 
+/** Value → name (the first name of a value wins), in ascending value order. */
 function reverse(m: ReadonlyMap<string, number>): Map<number, string> {
   const out = new Map<number, string>();
-  for (const [k, v] of m) if (!out.has(v)) out.set(v, k);
+  for (const [k, v] of [...m].sort((a, b) => a[1] - b[1])) if (!out.has(v)) out.set(v, k);
   return out;
 }
 const PROTOCOL_NAMES = reverse(PROTOCOLS);
@@ -207,11 +208,12 @@ const FRAGMENT_NAMES = reverse(FRAGMENTS);
 function bitNames(value: number, names: ReadonlyMap<number, string>): string {
   const parts: string[] = [];
   let rest = value;
-  for (let bit = 1; bit <= rest; bit <<= 1) {
-    const name = names.get(bit);
-    if (rest & bit && name !== undefined) {
+  // Arithmetic, not 32-bit operators: a value may have up to 8 octets (RFC 8955 §4.2.1.2), and a
+  // shifted bit wraps to 0 past bit 31 (a peer's 4-octet tcp-flags value looped here forever).
+  for (const [bit, name] of names) {
+    if (Math.floor(rest / bit) % 2 === 1) {
       parts.push(name);
-      rest &= ~bit;
+      rest -= bit;
     }
   }
   if (rest || parts.length === 0) parts.push(String(rest));

@@ -62,8 +62,10 @@ export function flowToString(n: FlowNlri, nextHop?: string): string {
 
 /** ExaBGP's `Flow.json()`; `nextHop`: the MP_REACH next hop the route came with, if any. */
 export function flowJson(n: FlowNlri, nextHop?: string): string {
-  const parts = grouped(n).map(([name, list]) => ` "${name}": [ ${list.map((e) => `"${e}"`).join(", ")} ]`);
-  const rd = n.rd ? `, "rd": "${rdToString(n.rd)}"` : "";
-  const hop = hasNextHop(nextHop) ? `, "next-hop": "${nextHop}"` : "";
-  return `{${parts.join(",")}${rd}${hop}, "string": "${flowToString(n, nextHop)}" }`;
+  const members = grouped(n).map(([name, list]) => ` "${name}": [ ${list.map((e) => `"${e}"`).join(", ")} ]`);
+  if (n.rd) members.push(` "rd": "${rdToString(n.rd)}"`);
+  if (hasNextHop(nextHop)) members.push(` "next-hop": "${nextHop}"`);
+  // Joined, not prefixed with ", ": a flow of no component (a mutant peer's) stays valid JSON.
+  members.push(` "string": "${flowToString(n, nextHop)}"`);
+  return `{${members.join(",")} }`;
 }

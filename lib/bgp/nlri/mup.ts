@@ -11,10 +11,12 @@
  */
 import { familyAfi, type FamilyKey, familyKey } from "../family.ts";
 import { bytesToIp, ipToBytes } from "../ip.ts";
-import type { CodecContext, MupNlri, Nlri } from "../types.ts";
+import type { MupNlri } from "../types.ts";
 import type { NlriCodec } from "./codec.ts";
 import { RD_LENGTH, rdToString } from "../qualifier/rd.ts";
-import { hexUpper, invalidNetwork } from "./evpn.ts";
+import { hexUpper } from "./evpn.ts";
+import { framedNlriCodec } from "./wire.ts";
+import { readU32 } from "../attribute/value.ts";
 
 export const IPV4_MUP: FamilyKey = familyKey(1, 85);
 export const IPV6_MUP: FamilyKey = familyKey(2, 85);
@@ -129,10 +131,6 @@ export function mupNlri(family: FamilyKey, f: MupFields, pathId?: number): MupNl
 // ---------------------------------------------------------------------------------------------------------
 // Reading
 
-function readU32(b: Uint8Array, i: number): number {
-  return ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
-}
-
 /** A prefix of `length` bits at `i`, padded to a full address. */
 function prefixAt(b: Uint8Array, i: number, length: number, size: number): string {
   const full = new Uint8Array(size);
@@ -211,44 +209,11 @@ export function mupFields(n: MupNlri): MupFields | undefined {
 // ---------------------------------------------------------------------------------------------------------
 // Codec
 
-export const mupCodec: NlriCodec = {
-  decode(family: FamilyKey, bytes: Uint8Array, ctx: CodecContext): Nlri[] {
-    const addPath = ctx.addPath.has(family);
-    const out: Nlri[] = [];
-    for (let i = 0; i < bytes.length;) {
-      let pathId: number | undefined;
-      if (addPath) {
-        if (i + 4 > bytes.length) throw invalidNetwork("mup: truncated path identifier");
-        pathId = readU32(bytes, i);
-        i += 4;
-      }
-      if (i + HEADER > bytes.length) throw invalidNetwork("mup: truncated NLRI header");
-      const end = i + HEADER + bytes[i + 3];
-      if (end > bytes.length) throw invalidNetwork(`mup: NLRI of ${bytes[i + 3]} octets overruns the field`);
-      const nlri = bytes.slice(i, end);
-      // ExaBGP answers a malformed 3gpp-5g route with NOTIFICATION 3/10 (nlri/mup/*.py).
-      const f = readFields(family, nlri);
-      if (typeof f === "string") throw invalidNetwork(`mup: ${f}`);
-      out.push(
-        pathId === undefined
-          ? { kind: "mup", family, bytes: nlri }
-          : { kind: "mup", family, bytes: nlri, pathId },
-      );
-      i = end;
-    }
-    return out;
-  },
-  wireLength: (n, addPath) => (n as MupNlri).bytes.length + (addPath && n.pathId !== undefined ? 4 : 0),
-  write(n, addPath, out, offset) {
-    if (addPath && n.pathId !== undefined) {
-      out.set(u32(n.pathId), offset);
-      offset += 4;
-    }
-    const bytes = (n as MupNlri).bytes;
-    out.set(bytes, offset);
-    return offset + bytes.length;
-  },
-};
+/** Architecture and route type (3 octets), length (1). ExaBGP answers a malformed 3gpp-5g route with 3/10. */
+export const mupCodec: NlriCodec = framedNlriCodec("mup", 3, 1, (family, nlri) => {
+  const f = readFields(family, nlri);
+  return typeof f === "string" ? f : undefined;
+});
 
 // ---------------------------------------------------------------------------------------------------------
 // Presentation

@@ -7,7 +7,8 @@ import { type FamilyKey, familyKey } from "../family.ts";
 import { bytesToIp, ipToBytes } from "../ip.ts";
 import type { L2Nlri } from "../types.ts";
 import { RD_LENGTH, rdToString } from "../qualifier/rd.ts";
-import { framedNlriCodec, hexUpper } from "./evpn.ts";
+import { hexUpper } from "./evpn.ts";
+import { framedNlriCodec } from "./wire.ts";
 
 export const IPV4_MCAST_VPN: FamilyKey = familyKey(1, 5);
 export const IPV6_MCAST_VPN: FamilyKey = familyKey(2, 5);

@@ -2,7 +2,6 @@
  * IP prefixes (IPv4/IPv6, unicast and multicast): RFC 4271 §4.3 "length in bits, then the significant
  * octets", with the RFC 7911 §3 four-octet path identifier in front when ADD-PATH is in use for the family.
  */
-import { BgpError } from "../error.ts";
 import { familyAfi, type FamilyKey, familyKey } from "../family.ts";
 import { bytesToIp, parsePrefix, prefixToString } from "../ip.ts";
 import type { CodecContext, Nlri, PrefixNlri } from "../types.ts";
@@ -12,11 +11,7 @@ import { vplsToString } from "./vpls.ts";
 import { evpnToString } from "./evpn.ts";
 import { mvpnToString } from "./mvpn.ts";
 import { mupToString } from "./mup.ts";
-
-/** Invalid Network Field (RFC 4271 §6.3). */
-function invalidNetwork(reason: string): BgpError {
-  return new BgpError(3, 10, new Uint8Array(0), `invalid network field: ${reason}`);
-}
+import { invalidNetwork, readPathId, writePathId } from "./wire.ts";
 
 /** Decodes a run of prefixes that fills `bytes` exactly; throws BgpError 3/10 on a bad length or overrun. */
 export function decodePrefixes(family: FamilyKey, bytes: Uint8Array, ctx: CodecContext): PrefixNlri[] {
@@ -28,7 +23,7 @@ export function decodePrefixes(family: FamilyKey, bytes: Uint8Array, ctx: CodecC
     let pathId: number | undefined;
     if (addPath) {
       if (i + 4 > bytes.length) throw invalidNetwork("truncated path identifier");
-      pathId = ((bytes[i] << 24) | (bytes[i + 1] << 16) | (bytes[i + 2] << 8) | bytes[i + 3]) >>> 0;
+      pathId = readPathId(bytes, i);
       i += 4;
       if (i >= bytes.length) throw invalidNetwork("path identifier without prefix");
     }
@@ -52,14 +47,8 @@ export function prefixWireLength(n: PrefixNlri, addPath: boolean): number {
 
 /** Writes the prefix at `offset` of `out`; returns the offset after it. */
 export function writePrefix(n: PrefixNlri, addPath: boolean, out: Uint8Array, offset: number): number {
-  if (addPath) {
-    // RFC 7911 §3: a route without an explicit path id is sent with id 0.
-    const id = n.pathId ?? 0;
-    out[offset++] = id >>> 24;
-    out[offset++] = (id >>> 16) & 0xff;
-    out[offset++] = (id >>> 8) & 0xff;
-    out[offset++] = id & 0xff;
-  }
+  // RFC 7911 §3: a route without an explicit path id is sent with id 0.
+  if (addPath) offset = writePathId(n.pathId ?? 0, out, offset);
   out[offset++] = n.length;
   out.set(n.bytes, offset);
   return offset + n.bytes.length;

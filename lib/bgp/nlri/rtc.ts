@@ -9,7 +9,7 @@ import { BgpError } from "../error.ts";
 import { type FamilyKey, familyKey } from "../family.ts";
 import type { BgpLsNlri, CodecContext, Nlri } from "../types.ts";
 import type { NlriCodec } from "./codec.ts";
-import { wholeBytesWriter } from "./bgpls.ts";
+import { readPathId, wholeBytesWriter } from "./wire.ts";
 
 export const RTC_FAMILIES: readonly FamilyKey[] = [familyKey(1, 132)];
 
@@ -36,7 +36,7 @@ export function decodeBitLengthNlri(
     let pathId: number | undefined;
     if (addPath) {
       if (i + 4 > bytes.length) throw malformed(what, "truncated path identifier");
-      pathId = ((bytes[i] << 24) | (bytes[i + 1] << 16) | (bytes[i + 2] << 8) | bytes[i + 3]) >>> 0;
+      pathId = readPathId(bytes, i);
       i += 4;
     }
     if (i >= bytes.length) throw malformed(what, "missing length");

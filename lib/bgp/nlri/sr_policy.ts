@@ -6,7 +6,7 @@ import { familyAfi, type FamilyKey, familyKey } from "../family.ts";
 import { bytesToIp } from "../ip.ts";
 import type { BgpLsNlri } from "../types.ts";
 import type { NlriCodec } from "./codec.ts";
-import { wholeBytesWriter } from "./bgpls.ts";
+import { wholeBytesWriter } from "./wire.ts";
 import { decodeBitLengthNlri } from "./rtc.ts";
 
 export const SR_POLICY_FAMILIES: readonly FamilyKey[] = [familyKey(1, 73), familyKey(2, 73)];

@@ -6,7 +6,8 @@
 import { type FamilyKey, familyKey } from "../family.ts";
 import type { L2Nlri } from "../types.ts";
 import { RD_LENGTH, rdToString } from "../qualifier/rd.ts";
-import { framedNlriCodec, hexUpper as hex } from "./evpn.ts";
+import { hexUpper as hex } from "./evpn.ts";
+import { framedNlriCodec } from "./wire.ts";
 
 export const L2VPN_VPLS: FamilyKey = familyKey(25, 65);
 /** Value length: RD + VE ID + offset + size + label base. */
