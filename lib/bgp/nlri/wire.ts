@@ -29,12 +29,14 @@ export function writePathId(pathId: number, out: Uint8Array, offset: number): nu
 /** An NLRI whose `bytes` are its whole wire form (the path identifier aside). */
 type WholeBytesNlri = RawNlri | BgpLsNlri | L2Nlri | MupNlri;
 
-/** Writing NLRI kept as wire bytes: the path identifier when ADD-PATH sends one, then a copy of the bytes. */
+/**
+ * Writing NLRI kept as wire bytes: the path identifier when ADD-PATH is in use (0 when the route has none: every
+ * NLRI of the family carries one, RFC 7911 §3), then a copy of the bytes.
+ */
 export const wholeBytesWriter: Pick<NlriCodec, "wireLength" | "write"> = {
-  wireLength: (n, addPath) =>
-    (n as WholeBytesNlri).bytes.length + (addPath && n.pathId !== undefined ? 4 : 0),
+  wireLength: (n, addPath) => (n as WholeBytesNlri).bytes.length + (addPath ? 4 : 0),
   write(n, addPath, out, offset) {
-    if (addPath && n.pathId !== undefined) offset = writePathId(n.pathId, out, offset);
+    if (addPath) offset = writePathId(n.pathId ?? 0, out, offset);
     const bytes = (n as WholeBytesNlri).bytes;
     out.set(bytes, offset);
     return offset + bytes.length;

@@ -108,6 +108,13 @@ describe("VPLS (RFC 4761 §3.2.2)", () => {
     assert.equal(n.pathId, 7);
     assert.equal(toHex(encodeNlri(n, ctx)), "00000007" + WIRE);
   });
+
+  it("ADD-PATH: an NLRI without a path identifier is sent with path id 0 (every NLRI carries one)", () => {
+    const ctx: CodecContext = { ...DEFAULT_CONTEXT, addPath: new Set([L2VPN_VPLS]) };
+    const [n] = decodeNlri(L2VPN_VPLS, fromHex(WIRE), DEFAULT_CONTEXT);
+    assert.equal(n.pathId, undefined);
+    assert.equal(toHex(encodeNlri(n, ctx)), "00000000" + WIRE);
+  });
 });
 
 describe("RIB keys of l2vpn and mcast-vpn NLRI", () => {
