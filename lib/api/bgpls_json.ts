@@ -28,7 +28,9 @@ function hexstring(b: Uint8Array): string {
 
 /** Python's repr of a float (json.dumps writes floats that way): always a decimal point. */
 function pyFloat(n: number): string {
-  if (!Number.isFinite(n)) return n > 0 ? "Infinity" : n < 0 ? "-Infinity" : "NaN";
+  // RFC 8259 §6 has no NaN/Infinity (Python prints them): a peer's float bytes must not make the event
+  // unparseable by a strict JSON reader, so they become null.
+  if (!Number.isFinite(n)) return "null";
   const s = String(n);
   return Number.isInteger(n) && !s.includes("e") ? `${s}.0` : s;
 }

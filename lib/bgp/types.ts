@@ -338,6 +338,11 @@ export interface CodecContext {
   readonly addPath: ReadonlySet<FamilyKey>;
   /** 4096, or 65535 when extended message is negotiated (RFC 8654). */
   readonly maxMessageSize: number;
+  /**
+   * Decoding what an external (eBGP) peer sent: RFC 7606 §7.5, §7.9 and §7.10 discard LOCAL_PREF,
+   * ORIGINATOR_ID and CLUSTER_LIST from it. Absent: internal rules.
+   */
+  readonly external?: boolean;
 }
 
 export const DEFAULT_CONTEXT: CodecContext = { asn4: true, addPath: new Set(), maxMessageSize: 4096 };

@@ -1,7 +1,7 @@
 /**
  * Path attributes on the wire (RFC 4271 §4.3): flags, type code, 1- or 2-octet length, value; a table of
  * value codecs by type code, with the flags ExaBGP sends for each and the RFC 7606 action a malformed
- * value calls for. Unknown codes are kept as generic attributes and re-sent verbatim.
+ * value calls for. Unknown optional codes are kept as generic attributes and re-sent verbatim.
  */
 import { BgpError } from "../error.ts";
 import type { Attribute, CodecContext, MalformedAttribute } from "../types.ts";
@@ -49,13 +49,23 @@ const OPTIONAL = AttrFlag.OPTIONAL; // 0x80
 const OPTIONAL_TRANSITIVE = AttrFlag.OPTIONAL | AttrFlag.TRANSITIVE; // 0xC0
 const CATEGORY_BITS = AttrFlag.OPTIONAL | AttrFlag.TRANSITIVE;
 
-type Action = MalformedAttribute["action"];
+/** RFC 7606 §2 approaches; "session-reset" is thrown (BgpError), the other two are recorded. */
+type Action = MalformedAttribute["action"] | "session-reset";
 
 export interface AttributeCodec {
   /** Optional/transitive flags, as sent and as expected on receipt. */
   readonly flags: number;
-  /** RFC 7606 §7 action for a malformed value (MP attributes throw BgpError instead). */
+  /**
+   * RFC 7606 action for a malformed attribute: a bad value, and also wrong Optional/Transitive flags,
+   * which §3.c makes "malformed" and handles as treat-as-withdraw unless the attribute's own specification
+   * says otherwise (§3.f, RFC 6793 §6, RFC 7311 §3.2, RFC 7606 §5.3: each table entry carries it).
+   */
   readonly onError: Action;
+  /**
+   * Set for the attributes that RFC 7606 §7.5, §7.9 and §7.10 discard whatever their value when they come
+   * from an external peer (LOCAL_PREF, ORIGINATOR_ID, CLUSTER_LIST).
+   */
+  readonly internalOnly?: boolean;
   decode(v: Uint8Array, ctx: CodecContext): Attribute;
   encode(a: Attribute, ctx: CodecContext): Uint8Array;
 }
@@ -65,27 +75,35 @@ function codec<A extends Attribute>(
   onError: Action,
   decode: (v: Uint8Array, ctx: CodecContext) => A,
   encode: (a: A, ctx: CodecContext) => Uint8Array,
+  internalOnly = false,
 ): AttributeCodec {
-  return { flags, onError, decode, encode: encode as (a: Attribute, ctx: CodecContext) => Uint8Array };
+  const encodeAny = encode as (a: Attribute, ctx: CodecContext) => Uint8Array;
+  return { flags, onError, internalOnly, decode, encode: encodeAny };
 }
 
-const TAW: Action = "treat-as-withdraw";
-const DISCARD: Action = "attribute-discard";
+const TAW = "treat-as-withdraw";
+const DISCARD = "attribute-discard";
+const RESET = "session-reset";
+const INTERNAL_ONLY = true;
 
-/** RFC 7606 §7.x per attribute; RFC 6793 §6 for AS4_PATH/AS4_AGGREGATOR; RFC 8092 §6; RFC 7311 §3.2. */
+/**
+ * RFC 7606 §7.x per attribute (§3.f: attribute discard for ATOMIC_AGGREGATE and AGGREGATOR; §5.3 and §7.11:
+ * a malformed MP attribute resets the session); RFC 6793 §6 for AS4_PATH/AS4_AGGREGATOR; RFC 8092 §6;
+ * RFC 7311 §3.2.
+ */
 const codecs = new Map<number, AttributeCodec>([
   [1, codec(WELL_KNOWN, TAW, decodeOrigin, encodeOrigin)],
   [2, codec(WELL_KNOWN, TAW, decodeAsPath, encodeAsPath)],
   [3, codec(WELL_KNOWN, TAW, decodeNextHop, encodeNextHop)],
   [4, codec(OPTIONAL, TAW, decodeMed, encodeMed)],
-  [5, codec(WELL_KNOWN, TAW, decodeLocalPref, encodeLocalPref)],
+  [5, codec(WELL_KNOWN, TAW, decodeLocalPref, encodeLocalPref, INTERNAL_ONLY)],
   [6, codec(WELL_KNOWN, DISCARD, decodeAtomicAggregate, encodeAtomicAggregate)],
   [7, codec(OPTIONAL_TRANSITIVE, DISCARD, decodeAggregator, encodeAggregator)],
   [8, codec(OPTIONAL_TRANSITIVE, TAW, decodeCommunity, encodeCommunity)],
-  [9, codec(OPTIONAL, TAW, decodeOriginatorId, encodeOriginatorId)],
-  [10, codec(OPTIONAL, TAW, decodeClusterList, encodeClusterList)],
-  [14, codec(OPTIONAL, TAW, decodeMpReach, encodeMpReach)],
-  [15, codec(OPTIONAL, TAW, decodeMpUnreach, encodeMpUnreach)],
+  [9, codec(OPTIONAL, TAW, decodeOriginatorId, encodeOriginatorId, INTERNAL_ONLY)],
+  [10, codec(OPTIONAL, TAW, decodeClusterList, encodeClusterList, INTERNAL_ONLY)],
+  [14, codec(OPTIONAL, RESET, decodeMpReach, encodeMpReach)],
+  [15, codec(OPTIONAL, RESET, decodeMpUnreach, encodeMpUnreach)],
   [16, codec(OPTIONAL_TRANSITIVE, TAW, decodeExtendedCommunity, encodeExtendedCommunity)],
   [17, codec(OPTIONAL_TRANSITIVE, DISCARD, decodeAs4Path, encodeAs4Path)],
   [18, codec(OPTIONAL_TRANSITIVE, DISCARD, decodeAs4Aggregator, encodeAs4Aggregator)],
@@ -101,16 +119,28 @@ export function registerAttributeCodec(code: number, c: AttributeCodec): void {
 }
 
 const MP_REACH = 14, MP_UNREACH = 15;
+const isMp = (code: number) => code === MP_REACH || code === MP_UNREACH;
 
 function malformedList(reason: string): BgpError {
   return new BgpError(3, 1, new Uint8Array(0), `malformed attribute list: ${reason}`);
 }
 
 /**
- * Decodes a path attribute block. Session-level faults (an attribute overrunning the block, a repeated
- * or malformed MP_REACH/MP_UNREACH) throw BgpError 3/1; everything RFC 7606 lets us survive is recorded in
- * `malformed` and the offending attribute left out. On a 2-octet session AS4_PATH/AS4_AGGREGATOR are merged
- * into AS_PATH/AGGREGATOR (RFC 6793 §4.2.3).
+ * RFC 7606 §4: an attribute that overruns the block, or a block that ends inside an attribute header, is
+ * treat-as-withdraw (the Total Path Attribute Length still locates the NLRI) — unless the attribute cut
+ * short is MP_REACH/MP_UNREACH, whose NLRI can then not be found: session reset (§3.j).
+ */
+function truncated(code: number | undefined, reason: string): MalformedAttribute {
+  if (code !== undefined && isMp(code)) throw malformedList(reason);
+  return { action: TAW, code: code ?? 0, reason };
+}
+
+/**
+ * Decodes a path attribute block. Session-level faults throw BgpError: a repeated MP_REACH/MP_UNREACH
+ * (3/1, RFC 7606 §3.g), a malformed one (3/9 Optional Attribute Error, RFC 4760 §7 and RFC 7606 §5.3), an
+ * unrecognised well-known attribute (3/2, RFC 4271 §6.3). Everything RFC 7606 lets us survive is recorded
+ * in `malformed` and the offending attribute left out. On a 2-octet session AS4_PATH/AS4_AGGREGATOR are
+ * merged into AS_PATH/AGGREGATOR (RFC 6793 §4.2.3).
  */
 export function decodeAttributes(
   bytes: Uint8Array,
@@ -121,42 +151,69 @@ export function decodeAttributes(
   const seen = new Set<number>();
   let i = 0;
   while (i < bytes.length) {
-    if (i + 3 > bytes.length) throw malformedList("truncated attribute header");
-    const flags = bytes[i], code = bytes[i + 1];
+    const flags = bytes[i], code = i + 1 < bytes.length ? bytes[i + 1] : undefined;
     const extended = (flags & AttrFlag.EXTENDED) !== 0;
-    if (extended && i + 4 > bytes.length) throw malformedList("truncated attribute header");
-    const length = extended ? readU16(bytes, i + 2) : bytes[i + 2];
     const start = i + (extended ? 4 : 3);
-    if (start + length > bytes.length) throw malformedList(`attribute ${code} overruns the attribute block`);
+    if (start > bytes.length) {
+      malformed.push(truncated(code, "truncated attribute header"));
+      break;
+    }
+    const length = extended ? readU16(bytes, i + 2) : bytes[i + 2];
+    if (start + length > bytes.length) {
+      malformed.push(truncated(code, `attribute ${code} overruns the attribute block`));
+      break;
+    }
+    const whole = bytes.subarray(i, start + length);
     const value = bytes.subarray(start, start + length);
     i = start + length;
-
-    if (seen.has(code)) {
-      // RFC 7606 §3.g: repeated MP attributes reset the session; other repeats: keep the first.
-      if (code === MP_REACH || code === MP_UNREACH) throw malformedList(`attribute ${code} repeated`);
-      malformed.push({ action: DISCARD, code, reason: `attribute ${code} repeated` });
-      continue;
-    }
-    seen.add(code);
-
-    const c = codecs.get(code);
-    if (c === undefined) {
-      attributes.push(decodeGeneric(code, flags, value));
-      continue;
-    }
-    if ((flags & CATEGORY_BITS) !== c.flags) {
-      // RFC 7606 §3.c. An MP attribute is still decoded: its NLRI are the ones to withdraw.
-      malformed.push({ action: TAW, code, reason: `attribute ${code}: flags 0x${flags.toString(16)}` });
-      if (code !== MP_REACH && code !== MP_UNREACH) continue;
-    }
-    try {
-      attributes.push(c.decode(value, ctx));
-    } catch (e) {
-      if (!(e instanceof MalformedValue)) throw e;
-      malformed.push({ action: c.onError, code, reason: e.reason });
-    }
+    const action = decodeOne(flags, code!, whole, value, seen, ctx, attributes);
+    if (action !== undefined) malformed.push(action);
   }
   return { attributes: ctx.asn4 ? attributes : mergeAs4(attributes), malformed };
+}
+
+/** One attribute into `out`; returns the RFC 7606 record when it was left out, throws on a session reset. */
+function decodeOne(
+  flags: number,
+  code: number,
+  whole: Uint8Array,
+  value: Uint8Array,
+  seen: Set<number>,
+  ctx: CodecContext,
+  out: Attribute[],
+): MalformedAttribute | undefined {
+  if (seen.has(code)) {
+    // RFC 7606 §3.g: repeated MP attributes reset the session; other repeats: keep the first.
+    if (isMp(code)) throw malformedList(`attribute ${code} repeated`);
+    return { action: DISCARD, code, reason: `attribute ${code} repeated` };
+  }
+  seen.add(code);
+  const c = codecs.get(code);
+  if (c === undefined) {
+    // RFC 4271 §6.3: a well-known attribute we do not know cannot be ignored; data = the attribute.
+    if ((flags & OPTIONAL) === 0) {
+      throw new BgpError(3, 2, whole.slice(), `unrecognized well-known attribute ${code}`);
+    }
+    out.push(decodeGeneric(code, flags, value));
+    return undefined;
+  }
+  if (ctx.external && c.internalOnly) {
+    return { action: DISCARD, code, reason: `attribute ${code} from an external peer` };
+  }
+  let reason: string;
+  if ((flags & CATEGORY_BITS) !== c.flags) reason = `attribute ${code}: flags 0x${flags.toString(16)}`;
+  else {
+    try {
+      out.push(c.decode(value, ctx));
+      return undefined;
+    } catch (e) {
+      if (!(e instanceof MalformedValue)) throw e;
+      reason = e.reason;
+    }
+  }
+  const action = c.onError;
+  if (action === RESET) throw new BgpError(3, 9, whole.slice(), `optional attribute error: ${reason}`);
+  return { action, code, reason };
 }
 
 /**
@@ -222,6 +279,10 @@ export function missingMandatory(
   hasMpReach: boolean,
 ): MalformedAttribute[] {
   if (!hasNlriField && !hasMpReach) return [];
+  // The common case, every one present, without building a set per UPDATE.
+  let found = 0;
+  for (const a of attributes) if (a.code <= 3) found |= 1 << a.code;
+  if ((found & 0b110) === 0b110 && (!hasNlriField || (found & 0b1000) !== 0)) return [];
   const present = new Set(attributes.map((a) => a.code));
   const required = hasNlriField ? [1, 2, 3] : [1, 2];
   return required.filter((code) => !present.has(code)).map((code) => ({

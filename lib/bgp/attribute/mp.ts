@@ -4,21 +4,22 @@
  * Next hops: 4 (IPv4), 16 (IPv6) or 32 (IPv6 global + link-local, RFC 2545 §3) octets; VPN families carry
  * each address after an 8-octet zero Route Distinguisher (RFC 4364 §4.3.2, RFC 4659 §3.2.1).
  * RFC 7606 §7.11 and §5.3: when these attributes are malformed the NLRI cannot be trusted, so the session
- * is reset with Malformed Attribute List (3/1).
+ * is reset; the decoders throw MalformedValue and the attribute table (codec.ts) turns it into NOTIFICATION
+ * 3/9 Optional Attribute Error (RFC 4760 §7).
  */
 import { BgpError } from "../error.ts";
 import { familyAfi, type FamilyKey, familyKey, familyName, familySafi } from "../family.ts";
 import { bytesToIp, ipToBytes } from "../ip.ts";
 import { decodeNlri, nlriWireLength, writeNlri } from "../nlri/codec.ts";
 import type { CodecContext, MpReach, MpUnreach, Nlri } from "../types.ts";
-import { readU16, writeU16 } from "./value.ts";
+import { MalformedValue, readU16, writeU16 } from "./value.ts";
 
 const RD_LENGTH = 8;
 /** mpls-vpn (128) and multicast vpn (129): next hops are RD + address. */
 const RD_NEXT_HOP_SAFIS = new Set([128, 129]);
 
-function malformed(reason: string): BgpError {
-  return new BgpError(3, 1, new Uint8Array(0), `malformed attribute list: ${reason}`);
+function malformed(reason: string): MalformedValue {
+  return new MalformedValue(reason);
 }
 
 /** The next-hop field as addresses: address lengths 4/16, optionally each behind an 8-octet RD. */

@@ -120,12 +120,15 @@ export function negotiate(local: OpenMessage, remote: OpenMessage): Negotiated {
     remote.capabilities.some((r) => r.name === "multi-session" && r.code === l.code)
   );
 
+  const localAs = openAs(local);
+  // RFC 6793 §4.1: a 4-octet speaker's real AS is in its capability; with a 2-octet peer, its field.
+  const peerAs = asn4 ? openAs(remote) : remote.asn;
+  const decode: CodecContext = { asn4, addPath: addPathReceive, maxMessageSize };
   return {
     families,
     asn4,
-    localAs: openAs(local),
-    // RFC 6793 §4.1: a 4-octet speaker's real AS is in its capability; with a 2-octet peer, its field.
-    peerAs: asn4 ? openAs(remote) : remote.asn,
+    localAs,
+    peerAs,
     peerRouterId: remote.routerId,
     holdTime,
     keepalive: Math.floor(holdTime / 3),
@@ -139,7 +142,7 @@ export function negotiate(local: OpenMessage, remote: OpenMessage): Negotiated {
     multisession,
     operational: both(local, remote, "operational"),
     peerGracefulRestart: find(remote, "graceful-restart"),
-    decode: { asn4, addPath: addPathReceive, maxMessageSize },
+    decode: localAs === peerAs ? decode : { ...decode, external: true },
     encode: { asn4, addPath: addPathSend, maxMessageSize },
   };
 }

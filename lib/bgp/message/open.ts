@@ -63,7 +63,12 @@ export function decodeOpen(body: Uint8Array): OpenMessage {
   if (routerId === "0.0.0.0") {
     throw openError(OpenSubcode.BAD_BGP_IDENTIFIER, "BGP identifier 0.0.0.0 is invalid");
   }
-  return { type: "open", version, asn, holdTime, routerId, capabilities: decodeParameters(body) };
+  const capabilities = decodeParameters(body);
+  // RFC 7607 §2: AS 0 in the 4-octet AS capability is as bad as in the My Autonomous System field.
+  if (capabilities.some((c) => c.name === "asn4" && c.asn === 0)) {
+    throw openError(OpenSubcode.BAD_PEER_AS, "peer AS 0 in the 4-octet AS capability is invalid");
+  }
+  return { type: "open", version, asn, holdTime, routerId, capabilities };
 }
 
 function decodeParameters(body: Uint8Array): Capability[] {

@@ -1,17 +1,32 @@
 /**
  * The UPDATE message body (RFC 4271 §4.3): withdrawn routes length + IPv4 withdrawn prefixes, total path
  * attribute length + attributes, then IPv4 NLRI to the end. Lengths that overrun the body reset the
- * session with Malformed Attribute List (RFC 4271 §6.3, RFC 7606 §4); attribute-level faults are recorded
+ * session with Malformed Attribute List (RFC 4271 §6.3, RFC 7606 §3.b); attribute-level faults are recorded
  * in `malformed` (RFC 7606).
  */
 import { decodeAttributes, encodeAttribute, missingMandatory } from "../attribute/codec.ts";
 import { BgpError } from "../error.ts";
 import { IPV4_UNICAST } from "../family.ts";
 import { decodeNlri, nlriWireLength, writeNlri } from "../nlri/codec.ts";
-import type { CodecContext, MalformedAttribute, Nlri, UpdateMessage } from "../types.ts";
+import {
+  AttrCode,
+  type CodecContext,
+  type MalformedAttribute,
+  type Nlri,
+  type UpdateMessage,
+} from "../types.ts";
 
 function malformedList(reason: string): BgpError {
   return new BgpError(3, 1, new Uint8Array(0), `malformed attribute list: ${reason}`);
+}
+
+/**
+ * RFC 4760 §3: without IPv4 NLRI the NEXT_HOP attribute is to be ignored, so a malformed one is discarded
+ * rather than withdrawing the MP_REACH_NLRI routes (RFC 7606 §3.d notes NEXT_HOP is then discretionary).
+ */
+function ignoredNextHop(m: MalformedAttribute): MalformedAttribute {
+  const ignore = m.code === AttrCode.NEXT_HOP && m.action === "treat-as-withdraw";
+  return ignore ? { ...m, action: "attribute-discard" } : m;
 }
 
 export function decodeUpdate(body: Uint8Array, ctx: CodecContext): UpdateMessage {
@@ -31,9 +46,8 @@ export function decodeUpdate(body: Uint8Array, ctx: CodecContext): UpdateMessage
   const announced = decodeNlri(IPV4_UNICAST, body.subarray(attrStart + attrLength), ctx);
 
   const mpReach = attributes.some((a) => a.kind === "mp-reach" && a.nlri.length > 0);
-  const all: MalformedAttribute[] = malformed.concat(
-    missingMandatory(attributes, announced.length > 0, mpReach),
-  );
+  const recorded = announced.length > 0 ? malformed : malformed.map(ignoredNextHop);
+  const all = recorded.concat(missingMandatory(attributes, announced.length > 0, mpReach));
   return all.length === 0
     ? { type: "update", withdrawn, attributes, announced }
     : { type: "update", withdrawn, attributes, announced, malformed: all };
