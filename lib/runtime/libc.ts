@@ -17,6 +17,8 @@ export interface Libc {
   getsockname(fd: number, address: Uint8Array, length: Uint8Array): number;
   /** `fds`: struct pollfd[] (8 bytes each). */
   poll(fds: Uint8Array, count: number, timeoutMs: number): number;
+  /** fcntl(2) with an int argument (F_SETPIPE_SZ). */
+  fcntl(fd: number, cmd: number, arg: number): number;
   close(fd: number): number;
   /** errno of the last failed call on this thread. */
   errno(): number;
@@ -45,6 +47,8 @@ export const POLLERR = 8;
 export const POLLHUP = 16;
 export const EINTR = 4;
 export const EINPROGRESS = 115;
+/** fcntl(2), Linux 2.6.35+: sets a pipe's capacity (up to /proc/sys/fs/pipe-max-size unprivileged). */
+export const F_SETPIPE_SZ = 1031;
 
 /** A few errno names for messages; the number is always given too. */
 const ERRNO_NAMES: Record<number, string> = {
@@ -105,6 +109,7 @@ export interface LibcSymbols {
   listen(fd: number, backlog: number): number;
   getsockname(fd: number, address: Uint8Array, length: Uint8Array): number;
   poll(fds: Uint8Array, count: bigint, timeoutMs: number): number;
+  fcntl(fd: number, cmd: number, arg: number): number;
   close(fd: number): number;
 }
 
@@ -119,6 +124,7 @@ export function libcFrom(s: LibcSymbols, errno: () => number): Libc {
     listen: (fd, backlog) => s.listen(fd, backlog),
     getsockname: (fd, address, length) => s.getsockname(fd, address, length),
     poll: (fds, count, timeoutMs) => s.poll(fds, BigInt(count), timeoutMs),
+    fcntl: (fd, cmd, arg) => s.fcntl(fd, cmd, arg),
     close: (fd) => s.close(fd),
     errno,
   };

@@ -27,6 +27,7 @@ export async function loadBunLibc(): Promise<Libc> {
       listen: { args: [T.i32, T.i32], returns: T.i32 },
       getsockname: { args: [T.i32, T.ptr, T.ptr], returns: T.i32 },
       poll: { args: [T.ptr, T.u64, T.i32], returns: T.i32 },
+      fcntl: { args: [T.i32, T.i32, T.i32], returns: T.i32 },
       close: { args: [T.i32], returns: T.i32 },
       __errno_location: { args: [], returns: T.ptr },
     });
