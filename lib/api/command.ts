@@ -7,15 +7,15 @@
  * Dispatch is a table keyed by the command words; route grammar comes from lib/config/route.ts.
  */
 import type { Route } from "../bgp/types.ts";
-import { AFI, type FamilyKey, familyKey, IPV4_UNICAST, parseFamily, SAFI } from "../bgp/family.ts";
-import { isIP, parsePrefix } from "../bgp/ip.ts";
+import { AFI, type FamilyKey, IPV4_UNICAST, parseFamily, SAFI } from "../bgp/family.ts";
+import { isIP } from "../bgp/ip.ts";
 import { LexError, type Token, tokenize } from "../config/tokenizer.ts";
 import { parseRouteSpec, RouteError, type RouteOptions, type RouteSpec } from "../config/route.ts";
 import { parseFlowRouteTokens } from "../config/flow.ts";
 import { parseMvpnTokens, parseVplsTokens } from "../config/l2vpn.ts";
 import { parseMupTokens } from "../config/mup.ts";
 import { parseSelector, type Selector, SelectorError } from "./selector.ts";
-import { labeledNlri } from "../bgp/nlri/labeled.ts";
+import { readPrefix, RouteLines, withPrefix } from "./route_lines.ts";
 
 export type { Selector } from "./selector.ts";
 
@@ -280,21 +280,11 @@ function familyRouteHandler(action: RouteAction, afiWord: "ipv4" | "ipv6"): Hand
 
 /** The NLRI after `nlri`, parsed alone; the attributes were parsed once with the first prefix. */
 function sharedRoute(w: Words, template: Route, text: string, safi: number): Route {
-  let p;
-  try {
-    p = parsePrefix(text);
-  } catch {
+  const p = readPrefix(text);
+  if (p === undefined) {
     throw new CommandError(w.head(), `'nlri' expects prefixes (a.b.c.d/len or ipv6/len), got '${text}'`);
   }
-  const base = template.nlri;
-  const family = familyKey(p.afi, safi);
-  if (base.kind === "labeled") {
-    return { ...template, nlri: labeledNlri(family, p.length, p.bytes, base.labels, base.rd, base.pathId) };
-  }
-  const nlri = base.kind === "prefix" && base.pathId !== undefined
-    ? { kind: "prefix" as const, family, length: p.length, bytes: p.bytes, pathId: base.pathId }
-    : { kind: "prefix" as const, family, length: p.length, bytes: p.bytes };
-  return { ...template, nlri };
+  return withPrefix(template, p, safi);
 }
 
 /**
@@ -620,6 +610,9 @@ export function commandHelp(): string[] {
   return lines;
 }
 
+/** One-route lines that differ from an earlier one by their prefix only (route_lines.ts). */
+const routeLines = new RouteLines();
+
 /**
  * One command line → Command. Throws CommandError for an empty line (ExaBGP 5.0 answers `error`), an
  * unknown command or bad arguments.
@@ -633,6 +626,8 @@ export function parseCommand(line: string): Command {
   if (text.startsWith("debug ") || text.startsWith("debug\t")) {
     return { kind: "debug", text: text.slice(6).trim() };
   }
+  const recalled = routeLines.recall(text);
+  if (recalled !== undefined) return recalled;
   let tokens: Token[];
   try {
     tokens = tokenize(text);
@@ -649,5 +644,7 @@ export function parseCommand(line: string): Command {
   }
   const w = new Words(rest, selector);
   if (w.atEnd()) throw new CommandError("", `a command is expected after the selector in '${text}'`);
-  return dispatch(TOP, w, () => `a command (${expectedWords(TOP)})`);
+  const cmd = dispatch(TOP, w, () => `a command (${expectedWords(TOP)})`);
+  routeLines.learn(text, cmd);
+  return cmd;
 }

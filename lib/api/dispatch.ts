@@ -19,11 +19,10 @@ import { encodeMessage } from "../bgp/message/codec.ts";
 import { routeRefresh } from "../bgp/message/route_refresh.ts";
 import { DEFAULT_CONTEXT, type Route } from "../bgp/types.ts";
 import { nlriToString } from "../bgp/nlri/prefix.ts";
-import type { NeighborConfig } from "../config/model.ts";
 import type { NeighborRuntime } from "../speaker/speaker.ts";
 import { VERSION } from "../version.ts";
 import { type Command, CommandError, commandHelp, parseCommand } from "./command.ts";
-import { matchSelector, neighborName } from "./selector.ts";
+import { reachedNeighbors } from "./scope.ts";
 import { attributesText } from "./text.ts";
 import { neighborConfigLines } from "./config_text.ts";
 
@@ -55,25 +54,7 @@ export interface Outcome {
 const OK: Outcome = { ok: true, output: [] };
 const fail = (reason: string): Outcome => ({ ok: false, output: [], reason });
 
-/** The helper names a neighbor's api blocks grant access to. */
-export function neighborServes(config: NeighborConfig, process: string): boolean {
-  return config.api.some((api) =>
-    api.processes.includes(process) || api.processesMatch.some((re) => new RegExp(re).test(process))
-  );
-}
-
-function identity(n: NeighborRuntime) {
-  const c = n.config;
-  return neighborName({
-    peerAddress: c.peerAddress,
-    localAddress: c.localAddress,
-    localAs: c.localAs,
-    peerAs: c.peerAs,
-    routerId: n.open.routerId,
-    families: c.families,
-    multiSession: c.capability.multiSession,
-  });
-}
+export { neighborServes } from "./scope.ts";
 
 type Handler<K extends Command["kind"]> = (
   cmd: Extract<Command, { kind: K }>,
@@ -307,10 +288,7 @@ export function dispatch(line: string, source: CommandSource, target: DispatchTa
   } catch (e) {
     return fail(e instanceof CommandError ? e.message : `cannot parse '${line}': ${(e as Error).message}`);
   }
-  const scope = source.kind === "control"
-    ? [...target.neighbors()]
-    : target.neighbors().filter((n) => neighborServes(n.config, source.name));
-  const peers = scope.filter((n) => matchSelector(cmd.selector, identity(n)));
+  const peers = reachedNeighbors(target, source, cmd.selector);
   const handler = HANDLERS[cmd.kind] as Handler<Command["kind"]>;
   try {
     return handler(cmd, peers, target);

@@ -23,6 +23,13 @@ function unicodeEscape(c: string): string {
  * \uDXXX (well-formed JSON.stringify).
  */
 export function jsonString(s: string): string {
+  // Printable ASCII without `"` or `\` (addresses, names): quoted as it is, as JSON.stringify would.
+  let plain = true;
+  for (let i = 0; i < s.length && plain; i++) {
+    const c = s.charCodeAt(i);
+    plain = c >= 0x20 && c <= 0x7e && c !== 0x22 && c !== 0x5c;
+  }
+  if (plain) return `"${s}"`;
   const quoted = JSON.stringify(s);
   JSON_EXTRA.lastIndex = 0;
   return JSON_EXTRA.test(quoted) ? quoted.replace(JSON_EXTRA, unicodeEscape) : quoted;

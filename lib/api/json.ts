@@ -340,8 +340,6 @@ export function mergeCapabilities(caps: readonly Capability[]): MergedCapability
 // ---------------------------------------------------------------------------------------------------------
 // JSON fragments
 
-const pyList = (items: readonly string[]) => `[${items.join(", ")}]`;
-
 const SEGMENT_NAMES: Readonly<Record<number, string>> = {
   1: "as-set",
   2: "as-sequence",
@@ -351,16 +349,25 @@ const SEGMENT_NAMES: Readonly<Record<number, string>> = {
 
 /** 5.0 format: `{"0": {"element": "as-sequence", "value": [1, 2]}}` (Python json.dumps spacing). */
 function asPathJson(segments: readonly AsPathSegment[]): string {
-  const parts: string[] = [];
+  let out = "";
   for (let i = 0; i < segments.length; i++) {
     const s = segments[i];
-    parts.push(
-      `"${i}": {"element": "${SEGMENT_NAMES[s.type] ?? String(s.type)}", "value": ${
-        pyList(s.asns.map(String))
-      }}`,
-    );
+    let asns = "";
+    for (let k = 0; k < s.asns.length; k++) asns += k === 0 ? `${s.asns[k]}` : `, ${s.asns[k]}`;
+    const element = SEGMENT_NAMES[s.type] ?? String(s.type);
+    out += `${i === 0 ? "" : ", "}"${i}": {"element": "${element}", "value": [${asns}]}`;
   }
-  return `{${parts.join(", ")}}`;
+  return `{${out}}`;
+}
+
+/** RFC 1997 communities as `[ asn, value ]` pairs. */
+function communitiesJson(values: readonly number[]): string {
+  let out = "";
+  for (let i = 0; i < values.length; i++) {
+    const c = values[i];
+    out += `${i === 0 ? "" : ", "}[ ${c >>> 16}, ${c & 0xffff} ]`;
+  }
+  return out;
 }
 
 type AttributePresenter = { [K in Attribute["kind"]]?: (a: Extract<Attribute, { kind: K }>) => string };
@@ -373,7 +380,7 @@ const ATTRIBUTE_JSON: AttributePresenter = {
   "local-preference": (a) => `"local-preference": ${a.value}`,
   "atomic-aggregate": () => `"atomic-aggregate": true`,
   aggregator: (a) => `"aggregator": "${a.asn}:${a.address}"`,
-  community: (a) => `"community": [ ${a.values.map((c) => `[ ${c >>> 16}, ${c & 0xffff} ]`).join(", ")} ]`,
+  community: (a) => `"community": [ ${communitiesJson(a.values)} ]`,
   "originator-id": (a) => `"originator-id": "${a.address}"`,
   "cluster-list": (a) => `"cluster-list": [ ${a.addresses.map((x) => `"${x}"`).join(", ")} ]`,
   "extended-community": (a) =>
@@ -445,30 +452,33 @@ export function updateMessageJson(view: UpdateView, compact = false): string {
       safiName(familySafi(view.eor))
     }" } }`;
   }
-  const parts: string[] = [];
-  const attrs: string[] = [];
+  // One string grown in place (a table's worth of events: no array per member, no join).
+  let out = "";
+  let attrs = "";
   for (const a of view.attributes) {
     const s = attributeJson(a);
-    if (s !== undefined) attrs.push(s);
+    if (s !== undefined) attrs += attrs === "" ? s : `, ${s}`;
   }
-  if (attrs.length) parts.push(`"attribute": { ${attrs.join(", ")} }`);
+  if (attrs !== "") out = `"attribute": { ${attrs} }`;
   if (view.announce.size) {
-    const families: string[] = [];
+    let families = "";
     for (const [family, byHop] of view.announce) {
-      const hops: string[] = [];
-      for (const [nh, nlri] of byHop) hops.push(`${jsonString(nh)}: [ ${nlriListJson(nlri, compact, nh)} ]`);
-      families.push(`"${familyName(family)}": { ${hops.join(", ")} }`);
+      let hops = "";
+      for (const [nh, nlri] of byHop) {
+        hops += `${hops === "" ? "" : ", "}${jsonString(nh)}: [ ${nlriListJson(nlri, compact, nh)} ]`;
+      }
+      families += `${families === "" ? "" : ", "}"${familyName(family)}": { ${hops} }`;
     }
-    parts.push(`"announce": { ${families.join(", ")} }`);
+    out += `${out === "" ? "" : ", "}"announce": { ${families} }`;
   }
   if (view.withdraw.size) {
-    const families: string[] = [];
+    let families = "";
     for (const [family, nlri] of view.withdraw) {
-      families.push(`"${familyName(family)}": [ ${nlriListJson(nlri, compact)} ]`);
+      families += `${families === "" ? "" : ", "}"${familyName(family)}": [ ${nlriListJson(nlri, compact)} ]`;
     }
-    parts.push(`"withdraw": { ${families.join(", ")} }`);
+    out += `${out === "" ? "" : ", "}"withdraw": { ${families} }`;
   }
-  return `{ "update": { ${parts.join(", ")} } }`;
+  return `{ "update": { ${out} } }`;
 }
 
 const CAPABILITY_KEY_NAMES: Readonly<Record<number, string>> = {
@@ -617,6 +627,8 @@ export class JsonEncoder implements EventEncoder {
   /** `"host" : "…", "pid" : …, "ppid" : …, ` never changes: built once. */
   readonly #process: string;
   readonly #negotiatedCache = new WeakMap<NegotiatedSummary, string>();
+  /** Per neighbor context: its identity members as last written (the context changes with the session). */
+  readonly #identities = new WeakMap<NeighborContext, NeighborContext & { readonly text: string }>();
 
   constructor(options: JsonEncoderOptions = {}) {
     this.#version = options.version ?? "5.0.0";
@@ -642,11 +654,21 @@ export class JsonEncoder implements EventEncoder {
   /** The neighbor object; `content` is the comma-separated members after router-id/direction. */
   #neighbor(n: NeighborContext, dir: Direction | undefined, content: string): string {
     const direction = dir ? `, "direction": "${dir}"` : "";
-    return `"neighbor": { "address": { "local": ${jsonString(n.localAddress)}, "peer": ${
+    return `${this.#identity(n)} ${direction}${content ? ", " : " "}${content} }`;
+  }
+
+  /** `"neighbor": { "address": …, "asn": …, "router-id": "…"`, built again when one of them changed. */
+  #identity(n: NeighborContext): string {
+    const known = this.#identities.get(n);
+    if (
+      known !== undefined && known.localAddress === n.localAddress && known.peerAddress === n.peerAddress &&
+      known.localAs === n.localAs && known.peerAs === n.peerAs && known.routerId === n.routerId
+    ) return known.text;
+    const text = `"neighbor": { "address": { "local": ${jsonString(n.localAddress)}, "peer": ${
       jsonString(n.peerAddress)
-    } }, "asn": { "local": ${n.localAs}, "peer": ${n.peerAs} }, "router-id": ${
-      jsonString(n.routerId)
-    } ${direction}${content ? ", " : " "}${content} }`;
+    } }, "asn": { "local": ${n.localAs}, "peer": ${n.peerAs} }, "router-id": ${jsonString(n.routerId)}`;
+    this.#identities.set(n, { ...n, text });
+    return text;
   }
 
   #event(

@@ -353,7 +353,7 @@ function familyText(afi: number, safi: number): string {
  * "a.b.c.d" or "a.b.c.d/len" without regular expressions or intermediate arrays: the API's hot path reads
  * one per route. Undefined for anything else (IPv6 and malformed text go to parsePrefix).
  */
-function fastIPv4Prefix(text: string): ParsedPrefix | undefined {
+export function fastIPv4Prefix(text: string): ParsedPrefix | undefined {
   const full = [0, 0, 0, 0];
   let octet = 0, value = 0, digits = 0, i = 0;
   const n = text.length;

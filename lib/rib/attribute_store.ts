@@ -3,8 +3,12 @@
  * small integer id, so that a million routes with a handful of distinct attribute sets hold one number each.
  *
  * The canonical key is the attributes' wire encoding (sorted by type code, 4-octet ASNs) as a latin1 string,
- * plus the next hop. Sets are reference counted by their holders (`ref`/`unref`); a set whose count drops to
- * zero is freed at once and its id reused. `intern` alone does not take a reference: a set interned but never
+ * plus the next hop. Received sets may be named by their bytes as received instead (`internWire`), which
+ * saves encoding what was just decoded; such keys never equal a canonical one, so the same attributes
+ * received in two encodings are two sets, which costs memory only.
+ *
+ * Sets are reference counted by their holders (`ref`/`unref`); a set whose count drops to zero is freed at
+ * once and its id reused. `intern` alone does not take a reference: a set interned but never
  * referenced is freed by `sweep()`.
  */
 import type { Attribute, CodecContext, NextHop } from "../bgp/types.ts";
@@ -22,6 +26,9 @@ export interface AttributeSet {
 interface Entry extends AttributeSet {
   refs: number;
 }
+
+/** Starts every `internWire` key: a char no latin1 byte and no canonical key starts with. */
+const WIRE_KEY = "\u0101";
 
 /** The encoding context of the canonical key: independent of any session. */
 const KEY_CONTEXT: CodecContext = { asn4: true, addPath: new Set(), maxMessageSize: 65535 };
@@ -47,6 +54,11 @@ export function bytesToLatin1(b: Uint8Array): string {
 
 const byCode = (a: Attribute, b: Attribute) => a.code - b.code;
 
+/** A set's own attributes: sorted by code, without NEXT_HOP, MP_REACH and MP_UNREACH. */
+function ownAttributes(attrs: readonly Attribute[]): Attribute[] {
+  return attrs.filter((a) => a.code !== 3 && a.code !== 14 && a.code !== 15).sort(byCode);
+}
+
 export class AttributeStore {
   readonly #byKey = new Map<string, number>();
   readonly #sets: (Entry | undefined)[] = [];
@@ -63,17 +75,28 @@ export class AttributeStore {
         return this.#lastId;
       }
     }
-    const own = attrs.filter((a) => a.code !== 3 && a.code !== 14 && a.code !== 15).sort(byCode);
+    const own = ownAttributes(attrs);
     const key = bytesToLatin1(encodePathAttributes(own, KEY_CONTEXT)) + "\u0100" + nextHopText(nextHop);
-    let id = this.#byKey.get(key);
-    if (id === undefined) {
-      id = this.#free.length > 0 ? this.#free.pop()! : this.#sets.length;
-      const entry: Entry = { id, attributes: Object.freeze(own), nextHop, key, refs: 0 };
-      this.#sets[id] = entry;
-      this.#byKey.set(key, id);
-    }
+    const id = this.#byKey.get(key) ?? this.#create(key, own, nextHop);
     this.#lastAttrs = attrs;
     this.#lastId = id;
+    return id;
+  }
+
+  /**
+   * `intern` for attributes decoded from `wire`: text that decodes to them alone (adj_rib_in.ts: the bytes
+   * as received, MP attributes left out, after a mark of the decoding context).
+   */
+  internWire(wire: string, attrs: readonly Attribute[], nextHop: NextHop = NO_NEXT_HOP): number {
+    const key = WIRE_KEY + wire + "\u0100" + nextHopText(nextHop);
+    return this.#byKey.get(key) ?? this.#create(key, ownAttributes(attrs), nextHop);
+  }
+
+  #create(key: string, own: Attribute[], nextHop: NextHop): number {
+    const id = this.#free.length > 0 ? this.#free.pop()! : this.#sets.length;
+    const entry: Entry = { id, attributes: Object.freeze(own), nextHop, key, refs: 0 };
+    this.#sets[id] = entry;
+    this.#byKey.set(key, id);
     return id;
   }
 

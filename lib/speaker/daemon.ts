@@ -66,6 +66,8 @@ export class Daemon implements DispatchTarget {
         log.info("every peer used up its connection attempts: stopping");
         this.shutdown();
       },
+      // Sent messages are decoded for the helpers that subscribed, or all of them for an extra observer.
+      reportSent: options.onEvent ? undefined : (config) => this.hub.router.wantsSent(config),
     });
     this.hub = new ApiHub({
       processes: config.processes,

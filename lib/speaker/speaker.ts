@@ -10,7 +10,14 @@ import { isIPv4 } from "../bgp/ip.ts";
 import { CeaseSubcode, notification } from "../bgp/message/notification.ts";
 import { RefreshSubtype } from "../bgp/message/route_refresh.ts";
 import { encodeMessage } from "../bgp/message/codec.ts";
-import { DEFAULT_CONTEXT, type Message, type OpenMessage, type UpdateMessage } from "../bgp/types.ts";
+import { HEADER_SIZE } from "../bgp/message/header.ts";
+import {
+  DEFAULT_CONTEXT,
+  type Message,
+  MessageType,
+  type OpenMessage,
+  type UpdateMessage,
+} from "../bgp/types.ts";
 import type { Config, NeighborConfig } from "../config/model.ts";
 import type { Environment } from "../config/environment.ts";
 import { getLogger } from "../log.ts";
@@ -65,6 +72,11 @@ export interface SpeakerOptions {
   readonly onEvent?: (event: SpeakerEvent) => void;
   /** Called when every peer has used up its connection attempts (`exabgp_tcp_connections`). */
   readonly onExhausted?: () => void;
+  /**
+   * Whether the messages sent to a neighbor are decoded for `message` events (default: always). Decoding
+   * each sent UPDATE costs about what building it did: the API asks only when a helper subscribed.
+   */
+  readonly reportSent?: (config: NeighborConfig) => boolean;
 }
 
 /** One configured neighbor at run time. */
@@ -141,6 +153,11 @@ export class NeighborRuntime {
         net: speaker.options.net,
         security: neighborSecurity(config),
         openWait: env.bgp.openwait,
+        // Every sent message passes here first: UPDATEs are counted whether or not they are reported.
+        reportSent: (type) => {
+          if (type === MessageType.UPDATE) this.stats.sentUpdates++;
+          return speaker.options.reportSent?.(this.config) ?? true;
+        },
       },
       {
         state: (state) => emit({ type: "fsm", neighbor: view(), state }),
@@ -168,15 +185,13 @@ export class NeighborRuntime {
           emit({ type: "state", neighbor: view(), state: "down", reason: reason.text });
         },
         message: (direction, message, raw) => {
-          if (message.type === "update") {
-            if (direction === "send") this.stats.sentUpdates++;
-            else {
-              this.stats.receivedUpdates++;
-              if (config.adjRibIn) {
-                this.ribIn.apply(message);
-                this.stale.received(message);
-                if (this.#limiter.active) this.#enforceLimits(message);
-              }
+          if (message.type === "update" && direction === "receive") {
+            this.stats.receivedUpdates++;
+            if (config.adjRibIn) {
+              const context = this.#negotiated?.decode;
+              this.ribIn.apply(message, context && { body: raw.subarray(HEADER_SIZE), context });
+              this.stale.received(message);
+              if (this.#limiter.active) this.#enforceLimits(message);
             }
           }
           emit({ type: "message", neighbor: view(), direction, message, raw });
