@@ -6,7 +6,8 @@
 import { readFileSync } from "node:fs";
 import type { Attribute, Route } from "../../lib/bgp/types.ts";
 
-export const SUITE = new URL("../../../shared/conformance/exabgp-5.0/", import.meta.url).pathname;
+/** The repository's copy of the suite (conformance/exabgp-5.0), so a fresh clone tests on its own. */
+export const SUITE = new URL("../../conformance/exabgp-5.0/", import.meta.url).pathname;
 export const ETC = `${SUITE}etc/`;
 
 export function readEtc(name: string): string {
