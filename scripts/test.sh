@@ -5,6 +5,7 @@
 set -u
 cd "$(dirname "$0")/.."
 BIN=./node_modules/.bin
+export NO_COLOR=1 # the summaries below are parsed from plain text
 [ -x "$BIN/deno" ] && [ -x "$BIN/bun" ] || { echo "run 'npm ci' first (Deno and Bun come from npm)"; exit 2; }
 total_pass=0; total_fail=0; status=0
 out=$(mktemp -d)
