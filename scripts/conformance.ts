@@ -43,7 +43,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const mustPass = readMustPass(values["must-pass"] ?? join(REPO_ROOT, "conformance", "must-pass.txt"));
-  const summary = await runSuite({
+  const options = {
     target,
     dataDir,
     jobs: Number(values.jobs),
@@ -54,7 +54,22 @@ async function main(argv: string[]): Promise<number> {
     lingerMs: values.linger ? Number(values.linger) : undefined,
     testTimeoutMs: values["test-timeout"] ? Number(values["test-timeout"]) * 1000 : undefined,
     keep: values.keep,
-  });
+  };
+  const first = await runSuite(options);
+  // A must-pass test that failed runs once more, alone: a few tests (conf-watchdog, api-flow-merge) depend on
+  // whether a helper's first command beats the session's first flush. Its first failure stays printed above
+  // and is named on a "flaky:" line; failing twice is a regression.
+  const again = first.mustPassFailed.length === 0
+    ? undefined
+    : await runSuite({ ...options, jobs: 1, only: [...first.mustPassFailed] });
+  const flaky = again ? first.mustPassFailed.filter((n) => !again.mustPassFailed.includes(n)) : [];
+  if (flaky.length > 0) console.log(`flaky: ${flaky.join(", ")} failed, then passed when run again alone`);
+  const summary = {
+    ...first,
+    passed: first.passed + flaky.length,
+    mustPassPassed: first.mustPassPassed + flaky.length,
+    mustPassFailed: again ? [...again.mustPassFailed] : [],
+  };
   // A must-pass name that names no test (a typo) would never be checked: it counts as failed.
   const ran = new Set(summary.outcomes.map((o) => o.name));
   const missing = values.only ? [] : [...mustPass].filter((name) => !ran.has(name));
