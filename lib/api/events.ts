@@ -119,6 +119,15 @@ export class EventRouter {
     return false;
   }
 
+  /** The helpers sent anything this neighbor receives (their queues hold back its socket, receive_gate.ts). */
+  receivers(n: NeighborConfig): string[] {
+    const out: string[] = [];
+    for (const [helper, s] of this.#subscriptionsOf(n)) {
+      if (Object.values(s.receive).some(Boolean)) out.push(helper);
+    }
+    return out;
+  }
+
   #subscriptionsOf(n: NeighborConfig): Map<string, ApiSubscription> {
     let s = this.#subs.get(n);
     if (!s) this.#subs.set(n, s = subscriptions(n, [...this.#helpers.keys()]));

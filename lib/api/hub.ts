@@ -2,7 +2,7 @@
  * The API side of a running speaker: the helper processes (commands in, events and acks out), the control
  * socket, and the event router between the speaker and the helpers.
  */
-import type { ProcessConfig } from "../config/model.ts";
+import type { NeighborConfig, ProcessConfig } from "../config/model.ts";
 import type { Environment } from "../config/environment.ts";
 import { getLogger } from "../log.ts";
 import type { SpeakerEvent } from "../speaker/speaker.ts";
@@ -11,6 +11,7 @@ import { type CommandSource, dispatch, type DispatchTarget, type Outcome } from 
 import { EventRouter } from "./events.ts";
 import { ACK_BYTES, AnswerFlow, STALL_MS } from "./answer_flow.ts";
 import { Pacer } from "./pacer.ts";
+import { ReceiveGate } from "./receive_gate.ts";
 import { type HelperProcess, ProcessManager } from "./process.ts";
 
 const log = getLogger("processes");
@@ -32,6 +33,8 @@ export class ApiHub {
   readonly #options: ApiHubOptions;
   /** Per helper, for good: whether it is stalled outlives a batch (see answer_flow.ts). */
   readonly #flows = new Map<HelperProcess, AnswerFlow>();
+  /** Per helper: holds back the sockets of the neighbors it is sent events of (receive_gate.ts). */
+  readonly #gates = new Map<HelperProcess, ReceiveGate>();
   #control: ControlServer | undefined;
 
   constructor(options: ApiHubOptions) {
@@ -53,6 +56,7 @@ export class ApiHub {
       ack: env.api.ack,
       respawn: env.api.respawn,
       terminate: env.api.terminate,
+      maxQueueBytes: env.api.queue,
       log,
     });
     const encoders = new Map(options.processes.map((p) => [p.name, p.encoder] as const));
@@ -76,6 +80,39 @@ export class ApiHub {
 
   event(e: SpeakerEvent): void {
     this.router.handle(e);
+  }
+
+  /**
+   * For a neighbor's session: undefined while it may read on, else a promise that settles when it may — one
+   * of the helpers its received messages go to is behind (receive_gate.ts). Undefined: no helper listens.
+   */
+  receiveGate(n: NeighborConfig): (() => Promise<void> | undefined) | undefined {
+    const helpers = this.router.receivers(n).map((name) => this.manager.get(name)).filter((h) =>
+      h !== undefined
+    );
+    if (helpers.length === 0) return undefined;
+    const gates = helpers.map((h) => this.#gate(h));
+    return () => {
+      for (const g of gates) {
+        const wait = g.wait();
+        if (wait !== undefined) return wait;
+      }
+      return undefined;
+    };
+  }
+
+  #gate(helper: HelperProcess): ReceiveGate {
+    let gate = this.#gates.get(helper);
+    if (gate === undefined) {
+      const cap = this.manager.maxQueueBytes;
+      gate = new ReceiveGate(helper, cap, (queued) =>
+        log.error(
+          `process ${helper.name}: not reading its stdin (${queued} of ${cap} bytes queued, none read for ` +
+            `${STALL_MS} ms): no longer waited for, the oldest events are dropped until it reads again`,
+        ));
+      this.#gates.set(helper, gate);
+    }
+    return gate;
   }
 
   /**

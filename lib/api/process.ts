@@ -122,6 +122,11 @@ export class HelperProcess {
     return this.#child !== undefined;
   }
 
+  /** Bytes waiting in the write queue (what `stats` says, without building it). */
+  get queuedBytes(): number {
+    return this.#queue.bytes;
+  }
+
   get stats(): HelperStats {
     return { starts: this.#starts, queuedBytes: this.#queue.bytes, dropped: { ...this.#queue.dropped } };
   }

@@ -64,6 +64,12 @@ export interface UpdateMessage {
    * attribute was dropped from `attributes`. Absent when the message was well formed.
    */
   readonly malformed?: readonly MalformedAttribute[];
+  /**
+   * Type codes of the attributes received with a two-octet Attribute Length though their value fits one
+   * (RFC 4271 §4.3 lets the sender choose; some routers do it for MP_REACH_NLRI): the encoder does the same,
+   * so that a received UPDATE re-encodes byte for byte. Absent when none did.
+   */
+  readonly wideLengths?: readonly number[];
 }
 
 export interface MalformedAttribute {
@@ -343,6 +349,11 @@ export interface CodecContext {
    * ORIGINATOR_ID and CLUSTER_LIST from it. Absent: internal rules.
    */
   readonly external?: boolean;
+  /**
+   * Decoding to show or inspect, not as a speaker (`tsbgp decode`): an unrecognised well-known attribute is
+   * kept as a generic one instead of raising 3/2 (RFC 4271 §6.3 binds the speaker, not a decoder).
+   */
+  readonly inspect?: boolean;
 }
 
 export const DEFAULT_CONTEXT: CodecContext = { asn4: true, addPath: new Set(), maxMessageSize: 4096 };

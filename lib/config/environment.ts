@@ -26,6 +26,8 @@ export interface Environment {
     cli: boolean;
     pipename: string;
     socketname: string;
+    /** tsbgp's own: the cap in bytes of each helper's queue of lines waiting for its stdin (16 MiB). */
+    queue: number;
   };
   log: {
     enable: boolean;
@@ -115,6 +117,7 @@ export function defaultEnvironment(): Environment {
       cli: true,
       pipename: "exabgp",
       socketname: "exabgp",
+      queue: 16 * 1024 * 1024,
     },
     log: {
       enable: true,
@@ -182,6 +185,7 @@ const SETTERS: Record<string, Setter> = {
   "api.chunk": (e, v, n) => (e.api.chunk = int(v, n, 1, 2 ** 31)),
   "api.pipename": (e, v) => (e.api.pipename = v),
   "api.socketname": (e, v) => (e.api.socketname = v),
+  "api.queue": (e, v, n) => (e.api.queue = int(v, n, 64 * 1024, 2 ** 31)),
   "log.enable": b((e, v) => (e.log.enable = v)),
   "log.level": (e, v, n) => {
     const x = v.trim().toUpperCase();

@@ -5,7 +5,11 @@
  *   NLRI and is queued anyway (api-fast);
  * - `next()` snapshots and clears the pending state, then emits BoRR / re-sent routes / EoRR, withdraws, then
  *   announces grouped by attribute set and family;
- * - a session's first flush sends the whole cache, no withdrawal at all, then End-of-RIB (api-rib, api-fast).
+ * - a session's initial table is the cache at the moment the session starts (Established): what the API
+ *   changes after that goes in later flushes, never into the initial table, however soon the writer pulls;
+ * - no IPv4 unicast withdrawal (the Withdrawn Routes field) goes out until a flush has carried something, as
+ *   ExaBGP's `include_withdraw`: the peer has nothing to withdraw yet (api-rib, api-fast — End-of-RIB goes
+ *   first, then a burst without its withdraws); MP_UNREACH withdraws are not held back (api-flow).
  *
  * Storage is compact: per family one Map from the NLRI key string to an interned attribute-set id (with a
  * pending marker, see KeyMap), plus an array of the pending keys in announce order. No second map per pending
@@ -177,8 +181,9 @@ export class AdjRibOut implements Outbound {
   #pendingWithdraw = new Map<FamilyKey, WithdrawMap>();
   #refresh = new Set<FamilyKey>();
   #enhanced = new Set<FamilyKey>();
-  #initial = false;
   #started = false;
+  /** No IPv4 unicast withdrawal is sent: nothing has gone to the peer in this session yet (see the header). */
+  #quiet = false;
   #families = new Set<FamilyKey>();
   #peer: PeerView;
   #ctx: CodecContext = { asn4: true, addPath: new Set(), maxMessageSize: 4096 };
@@ -348,7 +353,7 @@ export class AdjRibOut implements Outbound {
   /** Anything left to send (pending changes or a flush in progress). */
   get pending(): boolean {
     if (!this.#started) return false;
-    if (this.#initial || this.#draining !== undefined || this.#refresh.size > 0) return true;
+    if (this.#draining !== undefined || this.#refresh.size > 0) return true;
     for (const list of this.#pendingAnnounce.values()) if (list.length > 0) return true;
     for (const m of this.#pendingWithdraw.values()) if (m.size > 0) return true;
     return this.#unknownWithdraws.length > 0;
@@ -369,18 +374,17 @@ export class AdjRibOut implements Outbound {
       localAddress: this.#options.localAddress ?? negotiated.localAddress,
       extendedNextHop: negotiated.extendedNextHop,
     };
-    this.#resetPending();
-    this.#draining = undefined;
     this.#started = true;
     this.#beforeFirstSession = false;
-    this.#initial = true;
     this.#woken = false;
+    // Taken now, not when the writer first pulls: a command that lands in between is a later flush.
+    this.#draining = this.#plan(this.#initialSnapshot());
     this.#signal();
   }
 
   stop(): void {
     this.#started = false;
-    this.#initial = false;
+    this.#quiet = false;
     this.#draining = undefined;
     this.#resetPending();
   }
@@ -556,24 +560,32 @@ export class AdjRibOut implements Outbound {
     return g.buckets(this.store);
   }
 
+  /** The session's initial table: the whole cache, then End-of-RIB; no withdrawal. */
+  #initialSnapshot(): Snapshot {
+    this.#resetPending();
+    const eor = this.#options.manualEor ? [] : [...this.#families];
+    // Every family, negotiated or not, so that no pending marker survives into this session.
+    const announces = this.#groupCache(this.#cache.keys()).filter((b) => this.#families.has(b.family));
+    // Replaced configured flow routes go first, once: later sessions send the cache only.
+    const shadowed = this.#takeList(this.#shadowed);
+    this.#quiet = announces.length === 0 && shadowed.length === 0;
+    return { bor: [], refreshed: [], withdraws: [], announces: [...shadowed, ...announces], eor };
+  }
+
   /** Takes the pending state atomically; later changes go into fresh structures. */
   #snapshot(): Snapshot {
-    if (this.#initial) {
-      this.#initial = false;
-      this.#resetPending();
-      const eor = this.#options.manualEor ? [] : [...this.#families];
-      // Every family, negotiated or not, so that no pending marker survives into this session.
-      const announces = this.#groupCache(this.#cache.keys()).filter((b) => this.#families.has(b.family));
-      // Replaced configured flow routes go first, once: later sessions send the cache only.
-      const shadowed = this.#takeList(this.#shadowed);
-      return { bor: [], refreshed: [], withdraws: [], announces: [...shadowed, ...announces], eor };
-    }
     const refresh = this.#refresh, withdrawn = this.#pendingWithdraw, pending = this.#pendingAnnounce;
     const withdrawLabels = this.#withdrawLabels;
     const bor = [...this.#enhanced];
     const unknownWithdraws = this.#takeList(this.#unknownWithdraws);
     this.#pendingWithdraw = new Map(); // taken: not released by the reset below
     this.#resetPending();
+    if (this.#quiet) {
+      // ExaBGP's include_withdraw gates only the Withdrawn Routes field: IPv4 unicast (api-fast); MP_UNREACH
+      // withdraws go out (api-flow). The peer has none of these routes: dropping the withdraws is safe.
+      this.#quiet = false;
+      withdrawn.delete(IPV4_UNICAST); // bare withdraws: no reference to release
+    }
     // The refresh re-sends the cache, but a route withdrawn in this batch and announced again must follow its
     // withdraw: it is left to the announce pass.
     const refreshed = this.#groupCache(refresh, withdrawn);

@@ -51,6 +51,8 @@ export interface PeerOptions {
   readonly sendHold?: number;
   /** Which sent message types (wire codes) are reported through `message`; all when absent. */
   readonly reportSent?: (type: number) => boolean;
+  /** Passed to each Session: holds back reading while the consumers of received messages are behind. */
+  readonly receiveGate?: () => Promise<void> | undefined;
 }
 
 /** What the peer reports to its owner; every callback is optional. */
@@ -211,6 +213,7 @@ export class Peer {
         openWait: this.options.openWait,
         sendHold: this.options.sendHold,
         reportSent: this.options.reportSent,
+        receiveGate: this.options.receiveGate,
       },
       {
         state: (s) => {

@@ -79,6 +79,11 @@ export interface SessionOptions {
   readonly sendHold?: number;
   /** Which sent message types (wire codes) are decoded for `message` events; all when absent. */
   readonly reportSent?: (type: number) => boolean;
+  /**
+   * Asked after each received message: a promise means the consumers of received messages are behind, and
+   * the socket is not read until it settles (TCP then slows the peer). See lib/api/receive_gate.ts.
+   */
+  readonly receiveGate?: () => Promise<void> | undefined;
 }
 
 const KEEPALIVE: KeepaliveMessage = { type: "keepalive" };
@@ -214,6 +219,14 @@ export class Session {
       this.#timers.received();
       this.#receive(frame.type, frame.body);
       if (this.#closing) return;
+      const gate = this.#opts.receiveGate?.();
+      if (gate !== undefined) {
+        await gate;
+        if (this.#closing) return;
+        // We stopped reading, not the peer: its KEEPALIVEs may be waiting behind what we did not read.
+        this.#timers.received();
+        deadline = performance.now() + SLICE_MS;
+      }
       if ((++count & 63) === 0 && performance.now() > deadline) {
         await yieldToLoop();
         if (this.#closing) return;

@@ -68,6 +68,7 @@ export class Daemon implements DispatchTarget {
       },
       // Sent messages are decoded for the helpers that subscribed, or all of them for an extra observer.
       reportSent: options.onEvent ? undefined : (config) => this.hub.router.wantsSent(config),
+      receiveGate: (config) => this.hub.receiveGate(config),
     });
     this.hub = new ApiHub({
       processes: config.processes,

@@ -77,6 +77,11 @@ export interface SpeakerOptions {
    * each sent UPDATE costs about what building it did: the API asks only when a helper subscribed.
    */
   readonly reportSent?: (config: NeighborConfig) => boolean;
+  /**
+   * A neighbor's receive gate (lib/api/receive_gate.ts), asked once, when its first session needs it: the
+   * API holds back the socket while a helper is behind with this neighbor's events.
+   */
+  readonly receiveGate?: (config: NeighborConfig) => (() => Promise<void> | undefined) | undefined;
 }
 
 /** One configured neighbor at run time. */
@@ -126,6 +131,12 @@ export class NeighborRuntime {
     persist?.restore(this.persisted());
     const emit = (e: SpeakerEvent) => speaker.options.onEvent?.(e);
     const view = () => this.view();
+    // Resolved on first use: the API hub is built after the speaker.
+    let gate: (() => Promise<void> | undefined) | undefined | null = null;
+    const receiveGate = () => {
+      if (gate === null) gate = speaker.options.receiveGate?.(config);
+      return gate?.();
+    };
     this.#limiter = new PrefixLimiter(config.maximumPrefix);
     this.stale = new StaleRoutes(this.ribIn, {
       // Reported to the helpers exactly like a withdraw the peer sent.
@@ -158,6 +169,7 @@ export class NeighborRuntime {
           if (type === MessageType.UPDATE) this.stats.sentUpdates++;
           return speaker.options.reportSent?.(this.config) ?? true;
         },
+        receiveGate: speaker.options.receiveGate ? receiveGate : undefined,
       },
       {
         state: (state) => emit({ type: "fsm", neighbor: view(), state }),

@@ -147,6 +147,7 @@ function run(args: readonly string[]): string {
     asn4: true,
     addPath: new Set(values["path-information"] ? [family] : []),
     maxMessageSize: EXTENDED_MESSAGE_SIZE,
+    inspect: true,
   };
   const kind: Kind | undefined = kinds[0];
 

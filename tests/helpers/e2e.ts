@@ -3,7 +3,7 @@
  * speaker started on a generated ExaBGP configuration with its own control socket, helper scripts written
  * into the sandbox, and a teardown that stops everything it started by PID.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FakePeer } from "./bgp_peer.ts";
 import { freePort, makeTempDir, removeTempDir, sleep } from "./sandbox.ts";
@@ -81,13 +81,14 @@ export class E2E {
     writeFileSync(this.conf, text);
   }
 
-  start(): SpeakerProcess {
+  start(env: Record<string, string> = {}): SpeakerProcess {
     this.speaker = startSpeaker([this.conf], {
       env: {
         exabgp_tcp_bind: "",
         exabgp_tcp_port: String(this.port),
         exabgp_log_level: "INFO",
         exabgp_api_socketpath: this.socket,
+        ...env,
       },
     });
     return this.speaker;
@@ -120,6 +121,20 @@ export class E2E {
 
 export function readText(file: string): string {
   return existsSync(file) ? readFileSync(file, "utf8") : "";
+}
+
+/** The last `n` bytes of `file` as text ("" while it does not exist): cheap to poll on a growing file. */
+export function tailText(file: string, n: number): string {
+  const size = statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+  if (size === 0) return "";
+  const fd = openSync(file, "r");
+  try {
+    const buffer = new Uint8Array(Math.min(n, size));
+    readSync(fd, buffer, 0, buffer.length, size - buffer.length);
+    return new TextDecoder().decode(buffer);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function alive(pid: number): boolean {

@@ -137,24 +137,59 @@ describe("AdjRibOut: coalescing (api-fast, api-add-remove)", () => {
     "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:002D:02:0000001540010100400200400304016501654005040000006400",
   );
 
-  it("api-fast: duplicates ignored, announce-then-withdraw sends only the withdraw", () => {
+  /** api-fast's three bursts; `beforeStart`: burst 1 lands before the session is up (a slow session). */
+  function replayApiFast(beforeStart: boolean): string[][] {
     const rib = ibgp({ groupUpdates: false });
+    const flushes: string[][] = [];
+    const burst1 = () => {
+      assert.equal(rib.announce(route("1.1.0.0/24", nh)), true);
+      assert.equal(rib.announce(route("1.1.0.0/25", nh)), true);
+      rib.withdraw(route("1.1.0.0/24", nh));
+      assert.equal(rib.announce(route("1.1.0.0/25", nh)), false, "identical to the cached route");
+    };
+    if (beforeStart) burst1();
     rib.start(negotiated());
-    // burst 1, before the session's first flush
-    assert.equal(rib.announce(route("1.1.0.0/24", nh)), true);
-    assert.equal(rib.announce(route("1.1.0.0/25", nh)), true);
-    rib.withdraw(route("1.1.0.0/24", nh));
-    assert.equal(rib.announce(route("1.1.0.0/25", nh)), false, "identical to the cached route");
-    assert.deepEqual(sorted(drain(rib)), sorted([EOR_IPV4, A_25_1])); // group 1: no withdrawal at all
-    // burst 2
+    if (!beforeStart) {
+      flushes.push(drain(rib)); // the initial table, empty: End-of-RIB alone
+      burst1();
+    }
+    flushes.push(drain(rib));
     rib.announce(route("2.2.0.0/25", nh));
     rib.announce(route("2.2.0.0/24", nh));
     rib.withdraw(route("2.2.0.0/25", nh));
-    const burst2 = drain(rib);
-    assert.deepEqual(burst2, [W_25_2, A_24_2], "the withdraw (group 2) goes before the announce (group 3)");
+    flushes.push(drain(rib));
     rib.announce(route("0.0.0.0/0", "1.101.1.101"));
-    assert.deepEqual(drain(rib), [A_DEFAULT]);
-    assert.deepEqual(drain(rib), [], "nothing left");
+    flushes.push(drain(rib));
+    flushes.push(drain(rib));
+    return flushes;
+  }
+
+  for (const beforeStart of [false, true]) {
+    it(`api-fast: burst 1 ${beforeStart ? "before" : "after"} Established gives the same wire`, () => {
+      const f = replayApiFast(beforeStart);
+      // group 1: End-of-RIB and 1.1.0.0/25 in any order, and no withdrawal of 1.1.0.0/24 (nothing was sent)
+      assert.deepEqual(sorted(f.slice(0, -3).flat()), sorted([EOR_IPV4, A_25_1]));
+      const [burst2, burst3, rest] = f.slice(-3);
+      assert.deepEqual(burst2, [W_25_2, A_24_2], "the withdraw (group 2) goes before the announce (group 3)");
+      assert.deepEqual(burst3, [A_DEFAULT]);
+      assert.deepEqual(rest, [], "nothing left");
+    });
+  }
+
+  it("the initial table is the cache at Established: a later announce is a later UPDATE", () => {
+    // conf-watchdog: the helper's first route must not be packed with the configured ones.
+    const packed = ibgp();
+    packed.announce(route("192.168.0.1/32", nh));
+    packed.announce(route("192.168.0.2/32", nh));
+    packed.start(negotiated());
+    assert.equal(drain(packed).length, 2, "one UPDATE with both prefixes, then End-of-RIB");
+    const rib = ibgp();
+    rib.announce(route("192.168.0.1/32", nh));
+    rib.start(negotiated());
+    rib.announce(route("192.168.0.2/32", nh)); // before the writer's first pull
+    const out = drain(rib);
+    assert.equal(out.length, 3, "the initial UPDATE, End-of-RIB, then the new route alone");
+    assert.equal(out[1], EOR_IPV4);
   });
 
   it("api-add-remove: withdraws of sent routes, one per UPDATE without group-updates", () => {
@@ -191,7 +226,7 @@ describe("AdjRibOut: coalescing (api-fast, api-add-remove)", () => {
     const rib = ibgp({ groupUpdates: false });
     rib.start(negotiated());
     rib.announce(r(7));
-    assert.deepEqual(drain(rib), [announced(7), EOR_IPV4]);
+    assert.deepEqual(drain(rib), [EOR_IPV4, announced(7)], "the initial table (empty), then r(7)");
     rib.announce(route("192.168.0.7/32", "10.0.0.8"));
     rib.announce(route("192.168.0.7/32", "10.0.0.9"));
     rib.clear();
@@ -217,10 +252,14 @@ describe("AdjRibOut: coalescing (api-fast, api-add-remove)", () => {
     assert.ok(all.indexOf(withdrawn(1)) > all.indexOf(announced(1)), "each withdraw after its announce");
   });
 
-  it("a withdraw is queued even for a route that was never announced", () => {
+  it("a withdraw is queued even for a route that was never announced, once a flush carried something", () => {
     const rib = ibgp();
     rib.start(negotiated());
     drain(rib);
+    assert.equal(rib.withdraw(prefix("192.168.0.9/32")), false);
+    assert.deepEqual(drain(rib), [], "nothing has gone to the peer yet: no withdrawal (ExaBGP include_withdraw)");
+    rib.announce(r(1));
+    assert.deepEqual(drain(rib), [announced(1)]);
     assert.equal(rib.withdraw(prefix("192.168.0.9/32")), false);
     assert.deepEqual(drain(rib), [withdrawn(9)]);
   });

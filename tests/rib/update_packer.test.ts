@@ -74,10 +74,12 @@ describe("update packing, decoded back", () => {
 
   it("IPv4 and IPv6 withdraws packed when grouping is on, every prefix once", () => {
     const rib = new AdjRibOut({ localAs: 1, peerAs: 1, localAddress: "127.0.0.1", packAllFamilies: true });
-    rib.start(negotiated([IPV4_UNICAST, IPV6_UNICAST]));
-    rib.next(Infinity);
     const v4 = Array.from({ length: 2000 }, (_, i) => `10.${i >> 8}.${i & 255}.0/24`);
     const v6 = Array.from({ length: 400 }, (_, i) => `2001:db8:${i.toString(16)}::/48`);
+    for (const p of v4) rib.announce(route(p, "192.0.2.1"));
+    for (const p of v6) rib.announce(route(p, "2001:db8::1"));
+    rib.start(negotiated([IPV4_UNICAST, IPV6_UNICAST]));
+    while (rib.next(Infinity).length > 0); // the initial table: the routes are on the wire
     for (const p of [...v4, ...v6]) rib.withdraw(prefixNlri(p));
     const updates = decodeAll(rib.next(Infinity));
     assert.ok(updates.length < 10, `${updates.length} messages`);

@@ -145,9 +145,10 @@ function truncated(code: number | undefined, reason: string): MalformedAttribute
 export function decodeAttributes(
   bytes: Uint8Array,
   ctx: CodecContext,
-): { attributes: Attribute[]; malformed: MalformedAttribute[] } {
+): { attributes: Attribute[]; malformed: MalformedAttribute[]; wide: number[] } {
   const attributes: Attribute[] = [];
   const malformed: MalformedAttribute[] = [];
+  const wide: number[] = [];
   const seen = new Set<number>();
   let i = 0;
   while (i < bytes.length) {
@@ -163,13 +164,15 @@ export function decodeAttributes(
       malformed.push(truncated(code, `attribute ${code} overruns the attribute block`));
       break;
     }
+    // Generic attributes keep their own flags, and the MP End-of-RIB (`90 0F 0003`) is always sent wide.
+    if (extended && length <= 0xff && codecs.has(code!) && !(code === 15 && length === 3)) wide.push(code!);
     const whole = bytes.subarray(i, start + length);
     const value = bytes.subarray(start, start + length);
     i = start + length;
     const action = decodeOne(flags, code!, whole, value, seen, ctx, attributes);
     if (action !== undefined) malformed.push(action);
   }
-  return { attributes: ctx.asn4 ? attributes : mergeAs4(attributes), malformed };
+  return { attributes: ctx.asn4 ? attributes : mergeAs4(attributes), malformed, wide };
 }
 
 /** One attribute into `out`; returns the RFC 7606 record when it was left out, throws on a session reset. */
@@ -191,7 +194,7 @@ function decodeOne(
   const c = codecs.get(code);
   if (c === undefined) {
     // RFC 4271 §6.3: a well-known attribute we do not know cannot be ignored; data = the attribute.
-    if ((flags & OPTIONAL) === 0) {
+    if ((flags & OPTIONAL) === 0 && ctx.inspect !== true) {
       throw new BgpError(3, 2, whole.slice(), `unrecognized well-known attribute ${code}`);
     }
     out.push(decodeGeneric(code, flags, value));
@@ -258,13 +261,17 @@ export function attributeCodec(code: number): AttributeCodec | undefined {
   return codecs.get(code);
 }
 
-/** One attribute with its header, flags as ExaBGP sends them (generic ones: their own flags). */
-export function encodeAttribute(a: Attribute, ctx: CodecContext): Uint8Array {
-  if (a.kind === "generic") return frameAttribute(a.flags, a.code, a.value);
+/**
+ * One attribute with its header, flags as ExaBGP sends them (generic ones: their own flags). `wide`: a
+ * two-octet Attribute Length even when the value fits one (RFC 4271 §4.3 leaves it to the sender).
+ */
+export function encodeAttribute(a: Attribute, ctx: CodecContext, wide = false): Uint8Array {
+  if (a.kind === "generic") return frameAttribute(wide ? a.flags | AttrFlag.EXTENDED : a.flags, a.code, a.value);
   const c = codecs.get(a.code);
   if (c === undefined) throw new Error(`no codec for attribute ${a.code} (${a.kind})`);
   // The MP End-of-RIB is always sent with the extended-length flag (ExaBGP: `90 0F 0003 <afi> <safi>`).
-  const flags = a.kind === "mp-unreach" && a.nlri.length === 0 ? c.flags | AttrFlag.EXTENDED : c.flags;
+  const eor = a.kind === "mp-unreach" && a.nlri.length === 0;
+  const flags = eor || wide ? c.flags | AttrFlag.EXTENDED : c.flags;
   return frameAttribute(flags, a.code, c.encode(a, ctx));
 }
 

@@ -42,15 +42,19 @@ export function decodeUpdate(body: Uint8Array, ctx: CodecContext): UpdateMessage
   // RFC 7606 §5.3: syntactically bad prefixes in these two fields cannot be withdrawn safely — the
   // codec's BgpError 3/10 (Invalid Network Field) propagates and resets the session.
   const withdrawn = decodeNlri(IPV4_UNICAST, body.subarray(2, 2 + withdrawnLength), ctx);
-  const { attributes, malformed } = decodeAttributes(body.subarray(attrStart, attrStart + attrLength), ctx);
+  const { attributes, malformed, wide } = decodeAttributes(
+    body.subarray(attrStart, attrStart + attrLength),
+    ctx,
+  );
   const announced = decodeNlri(IPV4_UNICAST, body.subarray(attrStart + attrLength), ctx);
 
   const mpReach = attributes.some((a) => a.kind === "mp-reach" && a.nlri.length > 0);
   const recorded = announced.length > 0 ? malformed : malformed.map(ignoredNextHop);
   const all = recorded.concat(missingMandatory(attributes, announced.length > 0, mpReach));
-  return all.length === 0
+  const msg: UpdateMessage = all.length === 0
     ? { type: "update", withdrawn, attributes, announced }
     : { type: "update", withdrawn, attributes, announced, malformed: all };
+  return wide.length === 0 ? msg : { ...msg, wideLengths: wide };
 }
 
 function nlriBlock(nlri: readonly Nlri[], ctx: CodecContext): Uint8Array {
@@ -65,7 +69,8 @@ function nlriBlock(nlri: readonly Nlri[], ctx: CodecContext): Uint8Array {
 /** The body only (no header); attributes in the order given, each with the flags its codec sends. */
 export function encodeUpdate(msg: UpdateMessage, ctx: CodecContext): Uint8Array {
   const withdrawn = nlriBlock(msg.withdrawn, ctx);
-  const attributes = msg.attributes.map((a) => encodeAttribute(a, ctx));
+  const wide = msg.wideLengths;
+  const attributes = msg.attributes.map((a) => encodeAttribute(a, ctx, wide?.includes(a.code)));
   const attrLength = attributes.reduce((n, a) => n + a.length, 0);
   const announced = nlriBlock(msg.announced, ctx);
   if (withdrawn.length > 0xffff || attrLength > 0xffff) throw new RangeError("UPDATE fields too large");

@@ -7,33 +7,15 @@
  */
 import { afterEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { buildTable } from "../../../scripts/bench/updates.ts";
-import { E2E, neighborBlock, PEER_AS, processBlock, readText, waitFor } from "../../helpers/e2e.ts";
+import { E2E, neighborBlock, PEER_AS, processBlock, readText, tailText, waitFor } from "../../helpers/e2e.ts";
 
 const PREFIXES = 200_000;
 /** The End-of-RIB event (RFC 4724 §2) follows the last UPDATE: once it is in the file, everything is. */
 const EOR = /"eor"/;
 /** The file stopped growing for this long before the End-of-RIB arrived: the rest is not coming. */
 const STALLED_MS = 30_000;
-
-/** The last `n` bytes of `file` as text ("" while it does not exist). */
-function tail(file: string, n: number): string {
-  let size: number;
-  try {
-    size = statSync(file).size;
-  } catch {
-    return "";
-  }
-  const fd = openSync(file, "r");
-  try {
-    const buffer = new Uint8Array(Math.min(n, size));
-    readSync(fd, buffer, 0, buffer.length, size - buffer.length);
-    return new TextDecoder().decode(buffer);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 interface Received {
   readonly updates: number;
@@ -95,7 +77,7 @@ describe("API: a helper that reads as fast as it can", () => {
         if (performance.now() - since > STALLED_MS) {
           throw new Error(`the events stopped at ${size} bytes:\n${speaker.output}`);
         }
-        return EOR.test(tail(events, 4096));
+        return EOR.test(tailText(events, 4096));
       },
       170_000,
       () => `no End-of-RIB event after ${size} bytes:\n${speaker.output}`,
