@@ -5,13 +5,16 @@
  *
  * Layout (RFC 4271 §4.3): withdrawn length, withdrawn routes, attributes length, attributes, NLRI; for other
  * families the path attributes then the MP attribute last (RFC 4760 §3–4; ExaBGP's order). A message here
- * is either withdraws or announces, never both. lib/bgp/message/update_builder.ts `packUpdates` is the same
- * layout from NLRI objects; this module exists so that a flush of a million routes builds none.
+ * is either withdraws or announces, never both. `packUpdates` does the same from NLRI objects (through their
+ * keys), so that there is one layout; the RIB packs keys so that a flush of a million routes builds no object.
  */
-import { familyAfi, type FamilyKey, familySafi } from "../bgp/family.ts";
+import { mpReachHeader, mpUnreachHeader } from "../bgp/attribute/mp.ts";
+import { familyAfi, type FamilyKey, familySafi, IPV4_UNICAST } from "../bgp/family.ts";
 import { frame, HEADER_SIZE, MARKER } from "../bgp/message/header.ts";
 import { encodeRouteRefresh, routeRefresh } from "../bgp/message/route_refresh.ts";
-import { MessageType } from "../bgp/types.ts";
+import { isIPv6 } from "../bgp/ip.ts";
+import { AttrCode, type CodecContext, MessageType, type Nlri } from "../bgp/types.ts";
+import { routeKey, routeLabels, wireKey } from "./nlri_key.ts";
 
 const UPDATE = MessageType.UPDATE;
 const PLUS = 43; // "+": the key carries a path id
@@ -179,6 +182,57 @@ export const packMp: Packer<[code: number, attrs: Uint8Array, header: Uint8Array
   }
   return i;
 };
+
+export interface PackRequest {
+  readonly family: FamilyKey;
+  /** From encodePathAttributes: carried by announces, and by withdraws of non-unicast/multicast MP families. */
+  readonly attributes: Uint8Array;
+  /** Next hop(s) for MP_REACH_NLRI (ignored for IPv4 unicast with an IPv4 next hop: NEXT_HOP is an attribute). */
+  readonly nextHops: readonly string[];
+  readonly announce: readonly Nlri[];
+  readonly withdraw: readonly Nlri[];
+  readonly ctx: CodecContext;
+}
+
+/** The wire keys of NLRI objects: labeled ones with their own label stack. */
+function keysOf(nlri: readonly Nlri[]): string[] {
+  return nlri.map((n) => wireKey(routeKey(n), routeLabels(n) ?? ""));
+}
+
+/**
+ * Complete UPDATE messages (header included) for one family and one attribute set (every NLRI of `announce`
+ * and `withdraw` must be of `family`): withdraws first, then announces, as many NLRI per message as fit
+ * `ctx.maxMessageSize`. IPv4 unicast with an IPv6 next hop (RFC 8950) goes in MP_REACH_NLRI like the other
+ * families; unicast and multicast MP withdraws go bare (RFC 4760 §4), ExaBGP keeps the attributes for others.
+ */
+export function packUpdates(p: PackRequest): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  const lim: PackLimits = {
+    maxSize: p.ctx.maxMessageSize,
+    perMessage: Infinity,
+    addPath: p.ctx.addPath.has(p.family),
+  };
+  const all = (keys: string[], pack: (keys: string[], from: number) => number) => {
+    for (let i = 0; i < keys.length;) i = pack(keys, i);
+  };
+  const ipv4 = p.family === IPV4_UNICAST;
+  const withdraw = keysOf(p.withdraw);
+  if (ipv4) all(withdraw, (k, i) => packIpv4Withdraw(k, i, Infinity, lim, out));
+  else {
+    const safi = familySafi(p.family);
+    const attrs = safi === 1 || safi === 2 ? new Uint8Array(0) : p.attributes;
+    const header = mpUnreachHeader(p.family);
+    all(withdraw, (k, i) => packMp(k, i, Infinity, lim, out, AttrCode.MP_UNREACH_NLRI, attrs, header));
+  }
+  const announce = keysOf(p.announce);
+  if (ipv4 && !(p.nextHops.length > 0 && isIPv6(p.nextHops[0]))) {
+    all(announce, (k, i) => packIpv4Announce(k, i, Infinity, lim, out, p.attributes));
+  } else if (announce.length > 0) {
+    const header = mpReachHeader(p.family, p.nextHops);
+    all(announce, (k, i) => packMp(k, i, Infinity, lim, out, AttrCode.MP_REACH_NLRI, p.attributes, header));
+  }
+  return out;
+}
 
 /** ROUTE-REFRESH (RFC 2918 §3) with the RFC 7313 §3.2 subtype: 0 request, 1 BoRR, 2 EoRR. */
 export function refreshMessage(family: FamilyKey, subtype: number): Uint8Array {

@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { type FamilyKey } from "../../lib/bgp/family.ts";
-import { packUpdates } from "../../lib/bgp/message/update_builder.ts";
+import { packUpdates } from "../../lib/rib/update_packer.ts";
 import { L2VPN_VPLS } from "../../lib/bgp/nlri/vpls.ts";
 import { IPV4_MCAST_VPN, IPV6_MCAST_VPN } from "../../lib/bgp/nlri/mvpn.ts";
 import { DEFAULT_CONTEXT, type Route } from "../../lib/bgp/types.ts";

@@ -18,7 +18,7 @@ import {
 } from "../../../lib/bgp/qualifier/labels.ts";
 import { parseRd, rdToString } from "../../../lib/bgp/qualifier/rd.ts";
 import { decodeUpdate, encodeUpdate } from "../../../lib/bgp/message/update.ts";
-import { packUpdates } from "../../../lib/bgp/message/update_builder.ts";
+import { packUpdates } from "../../../lib/rib/update_packer.ts";
 import {
   type CodecContext,
   DEFAULT_CONTEXT,

@@ -20,7 +20,7 @@ import {
 } from "../../../lib/bgp/nlri/mup.ts";
 import { parseRd, rdToString } from "../../../lib/bgp/qualifier/rd.ts";
 import { decodeUpdate, encodeUpdate } from "../../../lib/bgp/message/update.ts";
-import { packUpdates } from "../../../lib/bgp/message/update_builder.ts";
+import { packUpdates } from "../../../lib/rib/update_packer.ts";
 import { DEFAULT_CONTEXT, type MupNlri, type Route } from "../../../lib/bgp/types.ts";
 import { nlriFromKey } from "../../../lib/rib/nlri_key.ts";
 import { outgoingSet } from "../../../lib/rib/outgoing_attributes.ts";

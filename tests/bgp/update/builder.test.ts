@@ -6,7 +6,8 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { encodePathAttributes, packUpdates } from "../../../lib/bgp/message/update_builder.ts";
+import { encodePathAttributes } from "../../../lib/bgp/message/update_builder.ts";
+import { packUpdates } from "../../../lib/rib/update_packer.ts";
 import { decodeUpdate } from "../../../lib/bgp/message/update.ts";
 import { type FamilyKey, IPV4_UNICAST, IPV6_UNICAST } from "../../../lib/bgp/family.ts";
 import { prefixNlri } from "../../../lib/bgp/nlri/prefix.ts";
@@ -226,6 +227,12 @@ describe("packing many NLRI", () => {
     DEFAULT_CONTEXT,
   );
 
+  /** A prefix NLRI as text: its bytes and length. */
+  const text = (n: Nlri) => {
+    const p = n as { bytes: Uint8Array; length: number };
+    return toHex(p.bytes) + "/" + p.length;
+  };
+
   /** Decodes each message and returns all the NLRI it carries, in order, as text keys. */
   function carried(messages: Uint8Array[], ctx: CodecContext): string[] {
     const out: string[] = [];
@@ -234,11 +241,11 @@ describe("packing many NLRI", () => {
       assert.equal((m[16] << 8) | m[17], m.length);
       const u = decodeUpdate(m.subarray(19), ctx);
       for (const n of [...u.withdrawn, ...u.announced]) {
-        out.push(toHex(n.bytes) + "/" + (n as { length: number }).length);
+        out.push(text(n));
       }
       for (const a of u.attributes) {
         if (a.kind === "mp-reach" || a.kind === "mp-unreach") {
-          for (const n of a.nlri) out.push(toHex(n.bytes) + "/" + (n as { length: number }).length);
+          for (const n of a.nlri) out.push(text(n));
         }
       }
     }
@@ -250,7 +257,7 @@ describe("packing many NLRI", () => {
     { length: 1000 },
     (_, k) => prefixNlri(`2001:db8::${k.toString(16)}/128`, IPV6_UNICAST),
   );
-  const keys = (list: Nlri[]) => list.map((n) => toHex(n.bytes) + "/" + (n as { length: number }).length);
+  const keys = (list: Nlri[]) => list.map(text);
 
   it("1000 IPv4 prefixes: several messages of at most 4096 bytes, every prefix once, in order", () => {
     const messages = packUpdates({
