@@ -5,7 +5,8 @@
  * only the socket.
  */
 import { IPV4_UNICAST } from "../../lib/bgp/family.ts";
-import { encodePathAttributes, packUpdates } from "../../lib/bgp/message/update_builder.ts";
+import { encodePathAttributes } from "../../lib/bgp/message/update_builder.ts";
+import { packUpdates } from "../../lib/rib/update_packer.ts";
 import { type Attribute, type CodecContext, DEFAULT_CONTEXT, type PrefixNlri } from "../../lib/bgp/types.ts";
 import { attributeGroups, type AttributeSet } from "./attribute_mix.ts";
 import { prefixAddress, prefixLength } from "./prefixes.ts";

@@ -26,7 +26,7 @@ function withAs4Attributes(attrs: Attribute[]): Attribute[] {
   return out;
 }
 
-/** The path attributes of a route, sorted by type code, MP_REACH/MP_UNREACH left out (packUpdates adds them). */
+/** The path attributes of a route, sorted by type code, MP_REACH/MP_UNREACH left out (the packers of lib/rib/update_packer.ts add them). */
 export function encodePathAttributes(attrs: readonly Attribute[], ctx: CodecContext): Uint8Array {
   let list: Attribute[] = attrs.filter((a) => a.kind !== "mp-reach" && a.kind !== "mp-unreach");
   if (!ctx.asn4) list = withAs4Attributes(list);
