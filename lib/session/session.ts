@@ -90,6 +90,8 @@ const KEEPALIVE: KeepaliveMessage = { type: "keepalive" };
 const OPERATIONAL = MessageType.OPERATIONAL;
 /** Decoding runs this long at most before yielding to timers and I/O. */
 const SLICE_MS = 4;
+/** While reading is held back by the receive gate, the hold timer is restarted this often. */
+const HOLD_REFRESH_MS = 500;
 /** How long a closing session waits for its NOTIFICATION to drain and for the peer's FIN. */
 const LINGER_MS = 1000;
 
@@ -221,10 +223,8 @@ export class Session {
       if (this.#closing) return;
       const gate = this.#opts.receiveGate?.();
       if (gate !== undefined) {
-        await gate;
+        await this.#held(gate);
         if (this.#closing) return;
-        // We stopped reading, not the peer: its KEEPALIVEs may be waiting behind what we did not read.
-        this.#timers.received();
         deadline = performance.now() + SLICE_MS;
       }
       if ((++count & 63) === 0 && performance.now() > deadline) {
@@ -233,6 +233,21 @@ export class Session {
         deadline = performance.now() + SLICE_MS;
       }
     }
+  }
+
+  /**
+   * Waits for the receive gate. We stopped reading, not the peer: its KEEPALIVEs may sit behind what we did
+   * not read, so the hold timer is held off meanwhile (a pause lasts while a helper drains its queue, and
+   * at most lib/api/receive_gate.ts's stall time once it stops reading).
+   */
+  async #held(gate: Promise<void>): Promise<void> {
+    const hold = setInterval(() => this.#timers.received(), HOLD_REFRESH_MS);
+    try {
+      await gate;
+    } finally {
+      clearInterval(hold);
+    }
+    this.#timers.received();
   }
 
   #receive(type: number, body: Uint8Array): void {
