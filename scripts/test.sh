@@ -49,8 +49,8 @@ run_conformance() { # $1 = target (deno|bun|binary)
   [ "$rc" -ne 0 ] && status=1
 }
 
-run_typecheck() { # the library and the executable type-check (Deno's built-in TypeScript, strict)
-  if "$BIN/deno" check cli.ts mod.ts >"$out/check.txt" 2>&1; then echo "typecheck: 1 passed, 0 failed"; total_pass=$((total_pass+1))
+run_typecheck() { # the library, the executable, the tests and the scripts type-check (Deno's TypeScript, strict)
+  if "$BIN/deno" check cli.ts mod.ts tests/ scripts/ >"$out/check.txt" 2>&1; then echo "typecheck: 1 passed, 0 failed"; total_pass=$((total_pass+1))
   else cat "$out/check.txt" | tail -40; echo "typecheck: 0 passed, 1 failed"; total_fail=$((total_fail+1)); status=1; fi
 }
 

@@ -47,7 +47,7 @@ describe("decodeNlri / encodeNlri", () => {
         Array.from(bytes, (b): Nlri => ({ kind: "raw", family: fam, bytes: new Uint8Array([b]) })),
       wireLength: () => 1,
       write: (n, _addPath, out, offset) => {
-        out[offset] = n.bytes[0];
+        out[offset] = (n as { bytes: Uint8Array }).bytes[0];
         return offset + 1;
       },
     });
