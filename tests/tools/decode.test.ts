@@ -114,6 +114,19 @@ describe("decode: input forms", () => {
   });
 });
 
+describe("decode: what a speaker refuses is still shown", () => {
+  it("an unrecognised well-known attribute (0x99, flags 0x60) is printed as ExaBGP's generic attribute", () => {
+    // conf-generic-attribute.msg line 2: a session answers it with 3/2 (RFC 4271 §6.3); decode shows it.
+    const hex = "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF003802" +
+      "0000 001C 400101 00 400200 400304C0A80164 40050400000064 609904 00000064 20 65656565";
+    const r = decodeCommand(["--update", hex]);
+    assert.equal(r.exitCode, 0, r.output);
+    const update = JSON.parse(r.output).neighbor.message.update;
+    assert.equal(update.attribute["attribute-0x99-0x60"], "0x00000064");
+    assert.deepEqual(update.announce["ipv4 unicast"]["192.168.1.100"], [{ nlri: "101.101.101.101/32" }]);
+  });
+});
+
 describe("decode: errors", () => {
   it("rejects what is not hex", () => {
     assert.deepEqual(decodeCommand(["zz"]), { output: "decode: the data is not hexadecimal", exitCode: 1 });
