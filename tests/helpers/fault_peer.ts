@@ -5,10 +5,19 @@
  * bytes (half a message). It listens on any 127.0.0.x address and keeps, per connection, the arrival time
  * of every KEEPALIVE and NOTIFICATION, and, across connections, the IPv4 unicast prefixes it holds (RFC 4271
  * §4.3 NLRI and withdrawn routes, RFC 4760 MP_REACH/MP_UNREACH), as numbers so that a million stay cheap.
- * The OPEN and the message framing come from bgp_peer.ts.
+ * The wire basics (framing, OPEN, message splitting, UPDATE reading) come from bgp_wire.ts.
  */
 import { createServer, type Server, type Socket } from "node:net";
-import { KEEPALIVE, message, openMessage } from "./bgp_peer.ts";
+import {
+  frame,
+  KEEPALIVE,
+  MessageSplitter,
+  openMessage,
+  prefixString,
+  TYPE,
+  Waiters,
+  walkUpdate,
+} from "./bgp_wire.ts";
 
 export interface FaultPeerOptions {
   /** A 127.0.0.x address (default 127.0.0.1). */
@@ -99,10 +108,6 @@ export class PeerLink {
   }
 }
 
-const TYPE = { open: 1, update: 2, notification: 3, keepalive: 4 } as const;
-const ATTR_MP_REACH = 14;
-const ATTR_MP_UNREACH = 15;
-
 /** A prefix as one number: the address times 64 plus the length (exact below 2^53). */
 export function prefixKey(text: string): number {
   const [addr, len] = text.split("/");
@@ -111,20 +116,7 @@ export function prefixKey(text: string): number {
 }
 
 export function prefixText(key: number): string {
-  const len = key % 64;
-  const a = Math.floor(key / 64);
-  return `${a >>> 24}.${(a >>> 16) & 0xff}.${(a >>> 8) & 0xff}.${a & 0xff}/${len}`;
-}
-
-/** Calls `each` with every prefix of an RFC 4271 §4.3 NLRI field in b[from, to). */
-function walkNlri(b: Uint8Array, from: number, to: number, each: (key: number) => void): void {
-  for (let at = from; at < to;) {
-    const len = b[at++];
-    let addr = 0;
-    for (let i = 0; i < 4; i++) addr = addr * 256 + (i < (len + 7) >> 3 ? b[at + i] : 0);
-    at += (len + 7) >> 3;
-    each(addr * 64 + len);
-  }
+  return prefixString(Math.floor(key / 64), key % 64);
 }
 
 export class FaultPeer {
@@ -138,7 +130,7 @@ export class FaultPeer {
   #server: Server;
   #dropped = 0;
   #stalled = 0;
-  #waiters = new Set<() => void>();
+  #waiters = new Waiters();
 
   private constructor(server: Server, readonly options: FaultPeerOptions) {
     this.#server = server;
@@ -189,31 +181,18 @@ export class FaultPeer {
     socket.on("close", () => {
       link.closedAt = performance.now();
       link.silence();
-      this.#notify();
+      this.#waiters.notify();
     });
     if (this.#dropped < (this.options.drop ?? 0)) {
       this.#dropped++;
       link.destroy();
       return;
     }
-    let rest = new Uint8Array(0);
+    const splitter = new MessageSplitter();
     socket.on("data", (d: Uint8Array) => {
       link.bytes += d.length;
-      let all = d;
-      if (rest.length > 0) {
-        all = new Uint8Array(rest.length + d.length);
-        all.set(rest);
-        all.set(d, rest.length);
-      }
-      let at = 0;
-      while (at + 19 <= all.length) {
-        const length = (all[at + 16] << 8) | all[at + 17];
-        if (length < 19 || at + length > all.length) break;
-        this.#message(link, all[at + 18], all.subarray(at + 19, at + length));
-        at += length;
-      }
-      rest = all.slice(at);
-      this.#notify();
+      splitter.push(d, (type, body) => this.#message(link, type, body));
+      this.#waiters.notify();
     });
   }
 
@@ -221,7 +200,7 @@ export class FaultPeer {
     switch (type) {
       case TYPE.open:
         link.openAt = performance.now();
-        link.write(openMessage(this.options));
+        link.write(this.#open());
         link.write(KEEPALIVE);
         if (this.#stalled < (this.options.stallFirst ?? 0)) {
           this.#stalled++;
@@ -245,59 +224,35 @@ export class FaultPeer {
     }
   }
 
+  // Prefixes as numbers (prefixKey): a million strings would not stay cheap.
   #update(b: Uint8Array): void {
-    const withdraw = (k: number) => {
-      this.rib.delete(k);
-      this.withdrawn++;
-    };
-    const announce = (k: number) => {
-      this.rib.add(k);
-      this.announced++;
-    };
-    const withdrawnLength = (b[0] << 8) | b[1];
-    walkNlri(b, 2, 2 + withdrawnLength, withdraw);
-    const attrStart = 4 + withdrawnLength;
-    const attrEnd = attrStart + ((b[2 + withdrawnLength] << 8) | b[3 + withdrawnLength]);
-    for (let at = attrStart; at < attrEnd;) {
-      const extended = (b[at] & 0x10) !== 0;
-      const code = b[at + 1];
-      const len = extended ? (b[at + 2] << 8) | b[at + 3] : b[at + 2];
-      const v = at + (extended ? 4 : 3);
-      const ipv4Unicast = b[v] === 0 && b[v + 1] === 1 && b[v + 2] === 1;
-      // MP_REACH: AFI, SAFI, next-hop length, next hop, reserved octet, then NLRI (RFC 4760 §3).
-      if (code === ATTR_MP_REACH && ipv4Unicast) walkNlri(b, v + 4 + b[v + 3] + 1, v + len, announce);
-      else if (code === ATTR_MP_UNREACH && ipv4Unicast) walkNlri(b, v + 3, v + len, withdraw);
-      at = v + len;
-    }
-    walkNlri(b, attrEnd, b.length, announce);
-  }
-
-  #notify(): void {
-    for (const w of [...this.#waiters]) w();
+    walkUpdate(b, {
+      withdraw: (address, length) => {
+        this.rib.delete(address * 64 + length);
+        this.withdrawn++;
+      },
+      announce: (address, length) => {
+        this.rib.add(address * 64 + length);
+        this.announced++;
+      },
+    });
   }
 
   /** Resolves when `ready()` holds (checked on every event and every 50 ms); rejects with `why()` after `timeoutMs`. */
   until(ready: () => boolean, timeoutMs: number, why: () => string = () => ""): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const finish = (error?: Error) => {
-        clearTimeout(timer);
-        clearInterval(poll);
-        this.#waiters.delete(check);
-        if (error) reject(error);
-        else resolve();
-      };
-      const check = () => {
-        if (ready()) finish();
-      };
-      const timer = setTimeout(
-        () => finish(new Error(`peer ${this.host}: not within ${timeoutMs} ms: ${why()}`)),
-        timeoutMs,
-      );
-      // Conditions on time (a hold timer) change without any event.
-      const poll = setInterval(check, 50);
-      this.#waiters.add(check);
-      check();
-    });
+    // Conditions on time (a hold timer) change without any event: hence the 50 ms poll.
+    return this.#waiters.until(
+      ready,
+      timeoutMs,
+      () => `peer ${this.host}: not within ${timeoutMs} ms: ${why()}`,
+      50,
+    );
+  }
+
+  /** The OPEN FakePeer sends too: each capability in its own optional parameter (see bgp_wire.ts). */
+  #open(): Uint8Array {
+    const o = this.options;
+    return openMessage({ asn: o.asn, holdTime: o.holdTime, routerId: o.routerId, parameters: "each" });
   }
 
   close(): Promise<void> {
@@ -317,7 +272,7 @@ export function peerUpdate(asn: number, prefix24: readonly [number, number, numb
     0x40, 2, 6, 2, 1, (asn >>> 24) & 0xff, (asn >>> 16) & 0xff, (asn >>> 8) & 0xff, asn & 0xff,
     0x40, 3, 4, 127, 0, 0, 2,
   ];
-  return message(
+  return frame(
     TYPE.update,
     Uint8Array.from([0, 0, 0, attributes.length, ...attributes, 24, ...prefix24]),
   );

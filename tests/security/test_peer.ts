@@ -8,32 +8,23 @@
  * NOTIFICATION (`drop`), as a restarting router does.
  */
 import { createServer, type Server, type Socket } from "node:net";
+import {
+  frame,
+  type GracefulRestartOffer,
+  KEEPALIVE,
+  MessageSplitter,
+  openMessage as wireOpen,
+  prefixString,
+  TYPE,
+  Waiters,
+  walkUpdate,
+} from "../helpers/bgp_wire.ts";
 
-const MARKER = new Uint8Array(16).fill(0xff);
-export const TYPE = { open: 1, update: 2, notification: 3, keepalive: 4 } as const;
+// The wire basics come from bgp_wire.ts; these re-exports keep the names the security tests import.
+export { frame, type GracefulRestartOffer, KEEPALIVE, TYPE } from "../helpers/bgp_wire.ts";
 
-export function frame(type: number, body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(19 + body.length);
-  out.set(MARKER);
-  out[16] = out.length >> 8;
-  out[17] = out.length & 0xff;
-  out[18] = type;
-  out.set(body, 19);
-  return out;
-}
-
-export const KEEPALIVE = frame(TYPE.keepalive, new Uint8Array(0));
 /** RFC 4724 §2: End-of-RIB for IPv4 unicast, an UPDATE with nothing in it. */
 export const EOR_IPV4 = frame(TYPE.update, new Uint8Array(4));
-
-export interface GracefulRestartOffer {
-  /** Restart Time in seconds (12 bits). */
-  readonly restartTime: number;
-  /** Restart State bit (the peer says it restarted). */
-  readonly restarted?: boolean;
-  /** Forwarding State bit for IPv4 unicast (default true). */
-  readonly forwarding?: boolean;
-}
 
 export interface TestPeerOptions {
   readonly host: string;
@@ -52,21 +43,10 @@ function u32(n: number): number[] {
   return [(n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
 }
 
-/** RFC 4271 §4.2 OPEN: MP IPv4 unicast (RFC 4760), 4-octet AS (RFC 6793), optionally GR (RFC 4724 §3). */
+/** The OPEN TestPeer answers with: all capabilities in one optional parameter (see bgp_wire.ts). */
 export function openMessage(o: TestPeerOptions): Uint8Array {
-  const caps = [1, 4, 0, 1, 0, 1, 65, 4, ...u32(o.asn)];
-  const gr = o.gracefulRestart;
-  if (gr) {
-    const flags = (gr.restarted ? 0x8000 : 0) | (gr.restartTime & 0x0fff);
-    caps.push(64, 6, ...u16(flags), 0, 1, 1, gr.forwarding === false ? 0 : 0x80);
-  }
-  const params = [2, caps.length, ...caps];
-  const id = (o.routerId ?? "192.0.2.254").split(".").map(Number);
-  const as2 = o.asn > 0xffff ? 23456 : o.asn;
-  return frame(
-    TYPE.open,
-    Uint8Array.from([4, ...u16(as2), ...u16(o.holdTime), ...id, params.length, ...params]),
-  );
+  const { asn, holdTime, routerId, gracefulRestart } = o;
+  return wireOpen({ asn, holdTime, routerId, gracefulRestart, parameters: "one" });
 }
 
 function prefixBytes(p: string): number[] {
@@ -101,17 +81,6 @@ export function updateMessage(
     TYPE.update,
     Uint8Array.from([...u16(withdrawn.length), ...withdrawn, ...u16(attrs.length), ...attrs, ...nlri]),
   );
-}
-
-function readPrefixes(b: Uint8Array, from: number, to: number, each: (p: string) => void): void {
-  for (let at = from; at < to;) {
-    const len = b[at++];
-    const n = (len + 7) >> 3;
-    const o = [0, 0, 0, 0];
-    for (let i = 0; i < n; i++) o[i] = b[at + i];
-    at += n;
-    each(`${o.join(".")}/${len}`);
-  }
 }
 
 export interface Capability {
@@ -167,7 +136,7 @@ export class Link {
 export class TestPeer {
   readonly links: Link[] = [];
   readonly #server: Server;
-  readonly #waiters = new Set<() => void>();
+  readonly #waiters = new Waiters();
 
   private constructor(server: Server, readonly options: TestPeerOptions) {
     this.#server = server;
@@ -189,26 +158,16 @@ export class TestPeer {
   #serve(socket: Socket): void {
     const link = new Link(socket);
     this.links.push(link);
-    let buffer = new Uint8Array(0);
+    const splitter = new MessageSplitter();
     socket.on("data", (d: Uint8Array) => {
-      const all = new Uint8Array(buffer.length + d.length);
-      all.set(buffer);
-      all.set(d, buffer.length);
-      let at = 0;
-      while (at + 19 <= all.length) {
-        const length = (all[at + 16] << 8) | all[at + 17];
-        if (length < 19 || at + length > all.length) break;
-        this.#message(link, all[at + 18], all.subarray(at + 19, at + length));
-        at += length;
-      }
-      buffer = all.slice(at);
-      this.#notify();
+      splitter.push(d, (type, body) => this.#message(link, type, body));
+      this.#waiters.notify();
     });
     socket.on("error", () => {});
     socket.on("close", () => {
       link.closed = true;
       link.stopKeepalives();
-      this.#notify();
+      this.#waiters.notify();
     });
   }
 
@@ -222,38 +181,26 @@ export class TestPeer {
       link.notifications.push({ code: body[0], subcode: body[1], data: body.slice(2) });
     } else if (type === TYPE.update) {
       link.updates++;
-      const wl = (body[0] << 8) | body[1];
-      const attrStart = 4 + wl;
-      const attrEnd = attrStart + ((body[2 + wl] << 8) | body[3 + wl]);
       if (body.length === 4) {
         link.eor = true;
         link.announcedBeforeEor ??= link.announced.length;
       }
-      readPrefixes(body, 2, 2 + wl, (p) => link.withdrawn.push(p));
-      readPrefixes(body, attrEnd, body.length, (p) => link.announced.push(p));
+      // Only the body fields, as TestPeer always read them: MP_REACH/MP_UNREACH are not counted here.
+      walkUpdate(body, {
+        withdraw: (address, length) => link.withdrawn.push(prefixString(address, length)),
+        announce: (address, length) => link.announced.push(prefixString(address, length)),
+        multiprotocol: false,
+      });
     }
-  }
-
-  #notify(): void {
-    for (const w of [...this.#waiters]) w();
   }
 
   /** Resolves when `ready()` holds (checked after every chunk received); rejects with `why()` after `timeoutMs`. */
   until(ready: () => boolean, timeoutMs: number, why: () => string = () => ""): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        if (!ready()) return;
-        clearTimeout(timer);
-        this.#waiters.delete(check);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.#waiters.delete(check);
-        reject(new Error(`peer condition not met within ${timeoutMs} ms: ${why()}`));
-      }, timeoutMs);
-      this.#waiters.add(check);
-      check();
-    });
+    return this.#waiters.until(
+      ready,
+      timeoutMs,
+      () => `peer condition not met within ${timeoutMs} ms: ${why()}`,
+    );
   }
 
   close(): Promise<void> {
