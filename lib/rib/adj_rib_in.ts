@@ -5,12 +5,13 @@
  * so a withdraw carrying 0x800000 (RFC 8277 §2.4) or another label removes the route; the stack is kept beside.
  *
  * Given the message as received, an attribute set is named by its bytes (update_wire.ts) rather than by
- * encoding the decoded attributes again: a full table is mostly distinct sets, each met once.
+ * encoding the decoded attributes again, and keeps only them (attribute_store.ts): a full table is mostly
+ * distinct sets, each met once.
  */
 import type { FamilyKey } from "../bgp/family.ts";
 import type { Attribute, CodecContext, NextHop, Nlri, Route, UpdateMessage } from "../bgp/types.ts";
 import { sharedAttributeBytes } from "../bgp/message/update_wire.ts";
-import { AttributeStore, bytesToLatin1, NO_NEXT_HOP } from "./attribute_store.ts";
+import { AttributeStore, NO_NEXT_HOP } from "./attribute_store.ts";
 import { nlriFromKey, routeKey, routeLabels } from "./nlri_key.ts";
 
 /** The received form of an UPDATE: its body, and the context it was decoded with (one per session). */
@@ -24,9 +25,6 @@ export class AdjRibIn {
   readonly #routes = new Map<FamilyKey, Map<string, number>>();
   /** The label stack of every labeled route, by key. */
   readonly #labels = new Map<string, string>();
-  /** A number per decoding context seen: the same bytes decode alike only under the same context. */
-  readonly #contexts = new WeakMap<CodecContext, string>();
-  #contextCount = 0;
 
   constructor(store: AttributeStore = new AttributeStore()) {
     this.store = store;
@@ -49,11 +47,11 @@ export class AdjRibIn {
       return;
     }
     const announces = update.announced.length > 0 || reach.length > 0;
-    const wire = received && announces ? this.#wireName(received) : undefined;
+    const wire = received && announces ? sharedAttributeBytes(received.body) : undefined;
     const intern = (nh: NextHop) =>
       wire === undefined
         ? this.store.intern(update.attributes, nh)
-        : this.store.internWire(wire, update.attributes, nh);
+        : this.store.internWire(wire, received!.context, nh);
     if (update.announced.length > 0) {
       const id = intern(nextHop);
       for (const n of update.announced) this.#set(n, id);
@@ -73,16 +71,28 @@ export class AdjRibIn {
   }
 
   *routes(families?: Iterable<FamilyKey>): Iterable<Route> {
+    // A received set decodes its attributes when asked: once per set and listing, not once per route.
+    const decoded = new Map<number, readonly Attribute[]>();
     for (const family of families ?? [...this.#routes.keys()]) {
       for (const [key, id] of this.#routes.get(family) ?? []) {
         const set = this.store.get(id);
-        yield {
-          nlri: nlriFromKey(key, this.#labels.get(key)),
-          nextHop: set.nextHop,
-          attributes: set.attributes,
-        };
+        let attributes = decoded.get(id);
+        if (attributes === undefined) decoded.set(id, attributes = set.attributes);
+        yield { nlri: nlriFromKey(key, this.#labels.get(key)), nextHop: set.nextHop, attributes };
       }
     }
+  }
+
+  /** The RIB key (nlri_key.ts `routeKey`) of every route of `families`: no attribute is decoded. */
+  *keys(families?: Iterable<FamilyKey>): Iterable<[FamilyKey, string]> {
+    for (const family of families ?? [...this.#routes.keys()]) {
+      for (const key of this.#routes.get(family)?.keys() ?? []) yield [family, key];
+    }
+  }
+
+  /** The NLRI of a route by its key, its labels included. */
+  nlriOf(key: string): Nlri {
+    return nlriFromKey(key, this.#labels.get(key));
   }
 
   get size(): number {
@@ -107,20 +117,6 @@ export class AdjRibIn {
     this.store.ref(id);
     m.set(key, id);
     if (prev !== undefined) this.store.unref(prev);
-  }
-
-  /** The bytes that decode to the message's shared attributes, after a mark of the context they need. */
-  #wireName(received: ReceivedUpdate): string | undefined {
-    const parts = sharedAttributeBytes(received.body);
-    if (parts === undefined) return undefined;
-    let name = this.#contexts.get(received.context);
-    if (name === undefined) {
-      // "\u0102" ends the mark: latin1 text never holds it.
-      name = `${this.#contextCount++}\u0102`;
-      this.#contexts.set(received.context, name);
-    }
-    for (const p of parts) name += bytesToLatin1(p);
-    return name;
   }
 
   #withdrawAll(nlri: readonly Nlri[]): void {

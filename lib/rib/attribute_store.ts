@@ -5,13 +5,16 @@
  * The canonical key is the attributes' wire encoding (sorted by type code, 4-octet ASNs) as a latin1 string,
  * plus the next hop. Received sets may be named by their bytes as received instead (`internWire`), which
  * saves encoding what was just decoded; such keys never equal a canonical one, so the same attributes
- * received in two encodings are two sets, which costs memory only.
+ * received in two encodings are two sets, which costs memory only. A received set keeps nothing but that
+ * key: its attributes are decoded from it again when asked for (`show adj-rib in`), since a full table is
+ * mostly distinct sets and their decoded objects were most of the Adj-RIB-In's memory.
  *
  * Sets are reference counted by their holders (`ref`/`unref`); a set whose count drops to zero is freed at
  * once and its id reused. `intern` alone does not take a reference: a set interned but never
  * referenced is freed by `sweep()`.
  */
 import type { Attribute, CodecContext, NextHop } from "../bgp/types.ts";
+import { decodeAttributes } from "../bgp/attribute/codec.ts";
 import { encodePathAttributes } from "../bgp/message/update_builder.ts";
 
 export interface AttributeSet {
@@ -27,8 +30,12 @@ interface Entry extends AttributeSet {
   refs: number;
 }
 
-/** Starts every `internWire` key: a char no latin1 byte and no canonical key starts with. */
-const WIRE_KEY = "\u0101";
+/**
+ * Ends the bytes in a canonical key: a char above latin1, so that a canonical key never equals a wire key,
+ * which is all latin1 (one octet per char in memory): the decoding context's mark (decimal digits and ":"),
+ * the length of the bytes in two chars, the bytes, the next hop.
+ */
+const BYTES_END = "\u0100";
 
 /** The encoding context of the canonical key: independent of any session. */
 const KEY_CONTEXT: CodecContext = { asn4: true, addPath: new Set(), maxMessageSize: 65535 };
@@ -59,10 +66,37 @@ function ownAttributes(attrs: readonly Attribute[]): Attribute[] {
   return attrs.filter((a) => a.code !== 3 && a.code !== 14 && a.code !== 15).sort(byCode);
 }
 
+function latin1ToBytes(s: string, from: number, to: number): Uint8Array {
+  const out = new Uint8Array(to - from);
+  for (let i = 0; i < out.length; i++) out[i] = s.charCodeAt(from + i);
+  return out;
+}
+
+/** A received set: its key holds the bytes as received; the attributes are decoded from them on demand. */
+class WireEntry implements Entry {
+  refs = 0;
+  constructor(
+    readonly id: number,
+    readonly key: string,
+    readonly nextHop: NextHop,
+    readonly context: CodecContext,
+  ) {}
+
+  get attributes(): readonly Attribute[] {
+    const k = this.key;
+    const at = k.indexOf(":") + 3;
+    const bytes = latin1ToBytes(k, at, at + ((k.charCodeAt(at - 2) << 8) | k.charCodeAt(at - 1)));
+    return Object.freeze(ownAttributes(decodeAttributes(bytes, this.context).attributes));
+  }
+}
+
 export class AttributeStore {
   readonly #byKey = new Map<string, number>();
   readonly #sets: (Entry | undefined)[] = [];
   readonly #free: number[] = [];
+  /** A mark per decoding context seen: the same bytes decode alike only under the same context. */
+  readonly #contexts = new WeakMap<CodecContext, string>();
+  #contextCount = 0;
   // One-entry cache: the API's batched form and configuration groups pass the same array for many routes.
   #lastAttrs: readonly Attribute[] | undefined;
   #lastId = -1;
@@ -76,7 +110,7 @@ export class AttributeStore {
       }
     }
     const own = ownAttributes(attrs);
-    const key = bytesToLatin1(encodePathAttributes(own, KEY_CONTEXT)) + "\u0100" + nextHopText(nextHop);
+    const key = bytesToLatin1(encodePathAttributes(own, KEY_CONTEXT)) + BYTES_END + nextHopText(nextHop);
     const id = this.#byKey.get(key) ?? this.#create(key, own, nextHop);
     this.#lastAttrs = attrs;
     this.#lastId = id;
@@ -84,20 +118,37 @@ export class AttributeStore {
   }
 
   /**
-   * `intern` for attributes decoded from `wire`: text that decodes to them alone (adj_rib_in.ts: the bytes
-   * as received, MP attributes left out, after a mark of the decoding context).
+   * `intern` for attributes received as `parts` (the bytes of the attributes an UPDATE's routes share,
+   * lib/bgp/message/update_wire.ts) and decoded under `context`; the set keeps only those bytes.
    */
-  internWire(wire: string, attrs: readonly Attribute[], nextHop: NextHop = NO_NEXT_HOP): number {
-    const key = WIRE_KEY + wire + "\u0100" + nextHopText(nextHop);
-    return this.#byKey.get(key) ?? this.#create(key, ownAttributes(attrs), nextHop);
+  internWire(parts: readonly Uint8Array[], context: CodecContext, nextHop: NextHop = NO_NEXT_HOP): number {
+    let mark = this.#contexts.get(context);
+    if (mark === undefined) this.#contexts.set(context, mark = `${this.#contextCount++}:`);
+    let length = 0;
+    for (const p of parts) length += p.length;
+    let key = mark + String.fromCharCode(length >>> 8, length & 0xff);
+    for (const p of parts) key += bytesToLatin1(p);
+    key += nextHopText(nextHop);
+    const found = this.#byKey.get(key);
+    if (found !== undefined) return found;
+    const id = this.#newId();
+    this.#add(new WireEntry(id, key, nextHop, context));
+    return id;
   }
 
   #create(key: string, own: Attribute[], nextHop: NextHop): number {
-    const id = this.#free.length > 0 ? this.#free.pop()! : this.#sets.length;
-    const entry: Entry = { id, attributes: Object.freeze(own), nextHop, key, refs: 0 };
-    this.#sets[id] = entry;
-    this.#byKey.set(key, id);
+    const id = this.#newId();
+    this.#add({ id, attributes: Object.freeze(own), nextHop, key, refs: 0 });
     return id;
+  }
+
+  #newId(): number {
+    return this.#free.length > 0 ? this.#free.pop()! : this.#sets.length;
+  }
+
+  #add(entry: Entry): void {
+    this.#sets[entry.id] = entry;
+    this.#byKey.set(entry.key, entry.id);
   }
 
   /** The set named `id`; throws when it was freed (a holder forgot its reference). */

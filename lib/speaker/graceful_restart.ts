@@ -72,11 +72,10 @@ export class StaleRoutes {
   sessionLost(peer: GrCapability): void {
     const kept = new Set(peer.families.map((f) => familyKey(f.afi, f.safi)));
     const byFamily = new Map<FamilyKey, Set<string>>();
-    for (const r of this.#rib.routes()) {
-      const f = r.nlri.family;
+    for (const [f, key] of this.#rib.keys()) {
       let keys = byFamily.get(f);
       if (!keys) byFamily.set(f, keys = new Set());
-      keys.add(routeKey(r.nlri));
+      keys.add(key);
     }
     for (const [family, keys] of byFamily) {
       if (!kept.has(family)) {
@@ -159,7 +158,7 @@ export class StaleRoutes {
   #withdrawKeys(family: FamilyKey, keys: ReadonlySet<string>): void {
     // Collected first: each withdraw changes the Adj-RIB-In being read.
     const nlri: Nlri[] = [];
-    for (const r of this.#rib.routes([family])) if (keys.has(routeKey(r.nlri))) nlri.push(r.nlri);
+    for (const [, key] of this.#rib.keys([family])) if (keys.has(key)) nlri.push(this.#rib.nlriOf(key));
     for (let i = 0; i < nlri.length; i += WITHDRAW_CHUNK) {
       this.#owner.withdraw(withdrawUpdate(family, nlri.slice(i, i + WITHDRAW_CHUNK)));
     }
