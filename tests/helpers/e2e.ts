@@ -123,6 +123,34 @@ export function readText(file: string): string {
   return existsSync(file) ? readFileSync(file, "utf8") : "";
 }
 
+export interface ReceivedEvents {
+  /** UPDATE events announcing IPv4 unicast NLRI, and those NLRI. */
+  readonly updates: number;
+  readonly prefixes: number;
+  /** Lines that are not JSON. */
+  readonly badLines: number;
+}
+
+/** Counts the UPDATE events of a helper's JSON input and their announced IPv4 unicast NLRI (ExaBGP 5.0 §4.2). */
+export function countUpdateEvents(text: string): ReceivedEvents {
+  let updates = 0, prefixes = 0, badLines = 0;
+  for (const line of text.split("\n")) {
+    if (line === "") continue;
+    let event;
+    try {
+      event = JSON.parse(line);
+    } catch {
+      badLines++;
+      continue;
+    }
+    const announce = event?.neighbor?.message?.update?.announce?.["ipv4 unicast"];
+    if (announce === undefined) continue;
+    updates++;
+    for (const nlri of Object.values(announce)) prefixes += (nlri as unknown[]).length;
+  }
+  return { updates, prefixes, badLines };
+}
+
 /** The last `n` bytes of `file` as text ("" while it does not exist): cheap to poll on a growing file. */
 export function tailText(file: string, n: number): string {
   const size = statSync(file, { throwIfNoEntry: false })?.size ?? 0;

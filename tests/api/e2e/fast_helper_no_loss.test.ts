@@ -9,39 +9,22 @@ import { afterEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { statSync } from "node:fs";
 import { buildTable } from "../../../scripts/bench/updates.ts";
-import { E2E, neighborBlock, PEER_AS, processBlock, readText, tailText, waitFor } from "../../helpers/e2e.ts";
+import {
+  countUpdateEvents,
+  E2E,
+  neighborBlock,
+  PEER_AS,
+  processBlock,
+  readText,
+  tailText,
+  waitFor,
+} from "../../helpers/e2e.ts";
 
 const PREFIXES = 200_000;
 /** The End-of-RIB event (RFC 4724 §2) follows the last UPDATE: once it is in the file, everything is. */
 const EOR = /"eor"/;
 /** The file stopped growing for this long before the End-of-RIB arrived: the rest is not coming. */
 const STALLED_MS = 30_000;
-
-interface Received {
-  readonly updates: number;
-  readonly prefixes: number;
-  readonly badLines: number;
-}
-
-/** Counts the UPDATE events and their announced IPv4 unicast NLRI (ExaBGP 5.0 JSON, §4.2). */
-function countEvents(text: string): Received {
-  let updates = 0, prefixes = 0, badLines = 0;
-  for (const line of text.split("\n")) {
-    if (line === "") continue;
-    let event;
-    try {
-      event = JSON.parse(line);
-    } catch {
-      badLines++;
-      continue;
-    }
-    const announce = event?.neighbor?.message?.update?.announce?.["ipv4 unicast"];
-    if (announce === undefined) continue;
-    updates++;
-    for (const nlri of Object.values(announce)) prefixes += (nlri as unknown[]).length;
-  }
-  return { updates, prefixes, badLines };
-}
 
 describe("API: a helper that reads as fast as it can", () => {
   let t: E2E | undefined;
@@ -83,7 +66,7 @@ describe("API: a helper that reads as fast as it can", () => {
       () => `no End-of-RIB event after ${size} bytes:\n${speaker.output}`,
     );
     const seconds = (performance.now() - started) / 1000;
-    const got = countEvents(readText(events));
+    const got = countUpdateEvents(readText(events));
     console.log(
       `fast helper: ${got.prefixes} prefixes in ${got.updates} events, ${(size / 1e6).toFixed(1)} MB in ` +
         `${seconds.toFixed(1)} s (${Math.round(got.prefixes / seconds)} prefixes/s)`,

@@ -9,31 +9,19 @@ import { afterEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { statSync } from "node:fs";
 import { buildTable } from "../../../scripts/bench/updates.ts";
-import { E2E, neighborBlock, PEER_AS, processBlock, readText, tailText, waitFor } from "../../helpers/e2e.ts";
+import {
+  countUpdateEvents,
+  E2E,
+  neighborBlock,
+  PEER_AS,
+  processBlock,
+  readText,
+  tailText,
+  waitFor,
+} from "../../helpers/e2e.ts";
 
 const PREFIXES = 20_000;
 const QUEUE_BYTES = 256 * 1024;
-
-/** UPDATE events and their announced IPv4 unicast prefixes, and whether the End-of-RIB event came. */
-function countEvents(text: string): { updates: number; prefixes: number; eor: boolean; badLines: number } {
-  let updates = 0, prefixes = 0, eor = false, badLines = 0;
-  for (const line of text.split("\n")) {
-    if (line === "") continue;
-    let event;
-    try {
-      event = JSON.parse(line);
-    } catch {
-      badLines++;
-      continue;
-    }
-    const update = event?.neighbor?.message?.update;
-    if (update?.announce?.["ipv4 unicast"] !== undefined) {
-      updates++;
-      for (const nlri of Object.values(update.announce["ipv4 unicast"])) prefixes += (nlri as unknown[]).length;
-    } else if (event?.neighbor?.message?.eor !== undefined) eor = true;
-  }
-  return { updates, prefixes, eor, badLines };
-}
 
 describe("API: a helper that reads its events slowly", () => {
   let t: E2E | undefined;
@@ -75,7 +63,7 @@ describe("API: a helper that reads its events slowly", () => {
       () => `no End-of-RIB event after ${statSync(events, { throwIfNoEntry: false })?.size ?? 0} bytes:\n${speaker.output}`,
     );
     const seconds = (performance.now() - started) / 1000;
-    const got = countEvents(readText(events));
+    const got = countUpdateEvents(readText(events));
     const size = statSync(events).size;
     console.log(
       `slow helper: ${got.prefixes} prefixes in ${got.updates} events, ${(size / 1e6).toFixed(1)} MB in ` +
