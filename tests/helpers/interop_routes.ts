@@ -1,9 +1,10 @@
 /**
- * tsbgp's side of the BIRD, OpenBGPD and ExaBGP interop tests: AS 65001 on 127.0.0.1, the routes it
- * announces (as data, so each test checks the daemon's view against the same values it configured) and the
- * configuration that announces them, either connecting to the daemon or listening for it.
+ * tsbgp's side of the interop tests: AS 65001 on 127.0.0.1, the routes it announces (as data, so each test
+ * checks the daemon's view against the same values it configured) and the configuration that announces
+ * them, either connecting to the daemon or listening for it (BIRD, OpenBGPD, ExaBGP: `tsbgpConfig`); for
+ * FRR and GoBGP, more families and JSON events (`tsbgpMultiFamilyConfig`).
  */
-import { type RibLine, routeAttributes } from "./interop.ts";
+import { jsonEventsApi, jsonEventsProcess, type RibLine, routeAttributes } from "./interop.ts";
 
 export const TSBGP_ADDRESS = "127.0.0.1";
 export const TSBGP_AS = 65001;
@@ -168,4 +169,93 @@ export function ipv4Form(n: number): string {
 export function updatesReceived(extensive: string): number | undefined {
   const m = /UPDATEs received\s+(\d+)/.exec(extensive);
   return m ? Number(m[1]) : undefined;
+}
+
+// -------------------------------------------------------------------------------------------------------
+// FRR and GoBGP: more families, JSON events, both listening and connecting
+
+/**
+ * tsbgp's unicast routes towards FRR and GoBGP: attributes on 10.1.0.0/24 and 2001:db8:1::/48, NO_EXPORT
+ * on 10.1.1.0/24, two ADD-PATH paths of 10.1.5.0/24.
+ */
+const MULTI_FAMILY_STATICS: readonly string[] = [
+  "route 10.1.0.0/24 next-hop 192.0.2.1 origin egp med 50 as-path [ 64600 64601 ] " +
+  "community [ 65001:100 65001:200 ] large-community [ 65001:1:2 ]",
+  "route 10.1.1.0/24 next-hop 192.0.2.1 community [ no-export ]",
+  "route 10.1.5.0/24 path-information 0.0.0.1 next-hop 192.0.2.1",
+  "route 10.1.5.0/24 path-information 0.0.0.2 next-hop 192.0.2.11 med 7",
+  "route 2001:db8:1::/48 next-hop 2001:db8::1 community [ 65001:6 ] large-community [ 65001:3:4 ]",
+];
+
+/**
+ * How an eBGP peer must see tsbgp's 10.1.0.0/24 and 2001:db8:1::/48 of `tsbgpMultiFamilyConfig` (65001
+ * prepended to the AS_PATH), in the shape of the FRR and GoBGP helpers' path summaries.
+ */
+export const MULTI_FAMILY_RECEIVED: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  "10.1.0.0/24": {
+    origin: "egp",
+    "as-path": "65001 64600 64601",
+    "next-hop": "192.0.2.1",
+    med: "50",
+    community: "65001:100 65001:200",
+    "large-community": "65001:1:2",
+  },
+  "2001:db8:1::/48": {
+    origin: "igp",
+    "as-path": "65001",
+    "next-hop": "2001:db8::1",
+    community: "65001:6",
+    "large-community": "65001:3:4",
+  },
+};
+
+export interface MultiFamilyNeighbor {
+  readonly peer: string;
+  readonly peerAs: number;
+  /** tsbgp listens on 127.0.0.1:`listen` and connects to the peer on `connect`: whoever can, wins. */
+  readonly listen: number;
+  readonly connect: number;
+  /** File tsbgp's JSON events are appended to (`readJsonEvents`). */
+  readonly events: string;
+  /** `family { … }` beyond IPv4 and IPv6 unicast ("ipv4 flow", "l2vpn evpn"…). */
+  readonly families: readonly string[];
+  /** `capability { … }` beyond ADD-PATH and route refresh, with why ("graceful-restart 120"). */
+  readonly capabilities?: readonly string[];
+  /** `static` routes beyond the unicast ones (VPN routes…), in tsbgp's syntax. */
+  readonly routes?: readonly string[];
+}
+
+/**
+ * One neighbor block with a JSON events process: ADD-PATH send/receive on IPv4 unicast, route refresh,
+ * Adj-RIB-In kept, the unicast routes of MULTI_FAMILY_STATICS and a FlowSpec rule (tcp to 10.9.0.0/24
+ * port 80, discard) — the FlowSpec family must be among `families` for the rule to be sent.
+ */
+export function tsbgpMultiFamilyConfig(n: MultiFamilyNeighbor): string {
+  return [
+    jsonEventsProcess("events", n.events).trimEnd(),
+    `neighbor ${n.peer} {`,
+    `  router-id ${TSBGP_ROUTER_ID};`,
+    `  local-address ${TSBGP_ADDRESS};`,
+    `  local-as ${TSBGP_AS};`,
+    `  peer-as ${n.peerAs};`,
+    "  hold-time 30;",
+    `  listen ${n.listen};`,
+    `  connect ${n.connect};`,
+    "  adj-rib-in true;",
+    `  capability { ${["add-path send/receive", "route-refresh", ...(n.capabilities ?? [])].join("; ")}; }`,
+    `  family { ${["ipv4 unicast", "ipv6 unicast", ...n.families].join("; ")}; }`,
+    "  add-path { ipv4 unicast; }",
+    `  ${jsonEventsApi("events")}`,
+    "  static {",
+    ...[...MULTI_FAMILY_STATICS, ...(n.routes ?? [])].map((r) => `    ${r};`),
+    "  }",
+    "  flow {",
+    "    route block-web {",
+    "      match { destination 10.9.0.0/24; protocol tcp; destination-port =80; }",
+    "      then { discard; }",
+    "    }",
+    "  }",
+    "}",
+    "",
+  ].join("\n");
 }

@@ -24,20 +24,16 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Bird, channelStats, findExecutable, routeEntries } from "../helpers/bird.ts";
-import { daemonAbsent, eventually, sections, Tsbgp } from "../helpers/interop.ts";
+import { daemonAbsent, eventually } from "../helpers/interop.ts";
 import {
   describeRoute,
-  missingFromRib,
   receivedAsPath,
   type TestRoute,
   TSBGP_ADD_PATH_ROUTES,
   TSBGP_ADDRESS,
   TSBGP_AS,
-  TSBGP_ROUTES,
-  tsbgpConfig,
-  updatesReceived,
 } from "../helpers/interop_routes.ts";
-import { freePort, makeTempDir, removeTempDir } from "../helpers/sandbox.ts";
+import { type RoutePeer, RouteSession, TSBGP_ALL_ROUTES } from "../helpers/interop_session.ts";
 
 /** TSBGP_BIRD_DIR names the directory of bird and birdc when they are elsewhere (or absent, to try that path). */
 const BIRD_DIR = process.env.TSBGP_BIRD_DIR;
@@ -127,102 +123,86 @@ function missingInBird(routes: Map<string, string[]>, expected: readonly TestRou
     .map((r) => describeRoute(r, TSBGP_AS));
 }
 
+/** What BIRD writes to the log file its configuration names. */
+function birdLog(dir: string): string {
+  const path = join(dir, "bird.log");
+  return existsSync(path) ? readFileSync(path, "utf8") : "";
+}
+
+/** Polls `birdc ARGS…` until `accept`; fails naming BIRD, what was expected and what it said. */
+function birdUntil(
+  s: RouteSession<Bird>,
+  args: string[],
+  expected: string,
+  accept: (out: string) => boolean,
+  timeoutMs = 15_000,
+) {
+  const b = s.daemon!;
+  return eventually({
+    daemon: "BIRD",
+    expected,
+    command: `birdc ${args.join(" ")}`,
+    observe: () => b.cli(...args),
+    accept,
+    timeoutMs,
+    context: s.context,
+  });
+}
+
+const PROTOCOLS = ["show", "protocols", "all", "tsbgp"];
+
+/** BIRD for the shared steps (tests/helpers/interop_session.ts): started from bird.conf, read with birdc. */
+const BIRD_PEER: RoutePeer<Bird> = {
+  name: "BIRD",
+  tempName: "bird",
+  address: ADDRESS,
+  as: AS,
+  routes: BIRD_ROUTES,
+  async start(s) {
+    const config = join(s.dir, "bird.conf");
+    writeFileSync(config, birdConfig(s.dir, s.port, s.tsbgpPort));
+    const bird = new Bird({ dir: s.dir, config, bird: BIRD, birdc: BIRDC });
+    await bird.ready();
+    return bird;
+  },
+  async waitTsbgpRoutes(s, routes) {
+    await birdUntil(
+      s,
+      ["show", "route", "all", "protocol", "tsbgp"],
+      `tsbgp's routes: ${routes.map((r) => describeRoute(r, TSBGP_AS)).join("; ")}`,
+      (out) => missingInBird(routeEntries(out), routes).length === 0,
+    );
+    // BIRD may hold its last UPDATE back for up to 3 s (peers README, BIRD quirk): well within the bound
+    // of the Adj-RIB-In wait that follows.
+  },
+  output: (s) => ({ "bird.log": s.dir ? birdLog(s.dir) : "", "bird output": s.daemon?.output ?? "" }),
+};
+
 describe("interop: BIRD 2", () => {
   if (!BIRD || !BIRDC) return daemonAbsent(MISSING);
 
-  let dir = "";
-  let port = 0;
-  let tsbgpPort = 0;
-  let bird: Bird | undefined;
-  let tsbgp: Tsbgp | undefined;
-  after(async () => {
-    await tsbgp?.stop("SIGKILL");
-    await bird?.stop();
-    removeTempDir(dir || undefined);
-  });
-
-  const birdLog = () => {
-    const path = join(dir, "bird.log");
-    return existsSync(path) ? readFileSync(path, "utf8") : "";
-  };
-  const context = () =>
-    sections({
-      "tsbgp output": tsbgp?.output ?? "",
-      "bird.log": birdLog(),
-      "bird output": bird?.output ?? "",
-    });
-
-  async function startBird(): Promise<Bird> {
-    bird = new Bird({ dir, config: join(dir, "bird.conf"), bird: BIRD, birdc: BIRDC });
-    await bird.ready();
-    return bird;
-  }
-
-  /** Polls `birdc ARGS…` until `accept`; fails naming BIRD, what was expected and what it said. */
-  function birdUntil(args: string[], expected: string, accept: (out: string) => boolean, timeoutMs = 15_000) {
-    const b = bird!;
-    return eventually({
-      daemon: "BIRD",
-      expected,
-      command: `birdc ${args.join(" ")}`,
-      observe: () => b.cli(...args),
-      accept,
-      timeoutMs,
-      context,
-    });
-  }
-
-  const protocols = ["show", "protocols", "all", "tsbgp"];
-
-  /** Both ways: tsbgp's routes in BIRD's table (all attributes), BIRD's in tsbgp's Adj-RIB-In. */
-  async function routesBothWays(): Promise<void> {
-    const all = [...TSBGP_ROUTES, ...TSBGP_ADD_PATH_ROUTES];
-    await birdUntil(
-      ["show", "route", "all", "protocol", "tsbgp"],
-      `tsbgp's routes: ${all.map((r) => describeRoute(r, TSBGP_AS)).join("; ")}`,
-      (out) => missingInBird(routeEntries(out), all).length === 0,
-    );
-    // BIRD may hold its last UPDATE back for up to 3 s (peers README, BIRD quirk): well within the bound.
-    await tsbgp!.waitRibIn(
-      `BIRD's routes: ${BIRD_ROUTES.map((r) => describeRoute(r, AS)).join("; ")}`,
-      (rib) => missingFromRib(rib, BIRD_ROUTES, ADDRESS, AS).length === 0,
-      15_000,
-      () => sections({ "bird.log": birdLog() }),
-    );
-  }
+  const s = new RouteSession(BIRD_PEER);
+  const log = () => birdLog(s.dir);
 
   it("tsbgp initiates: the session comes up", { timeout: 40_000 }, async () => {
-    dir = makeTempDir("bird");
-    port = await freePort(ADDRESS);
-    tsbgpPort = await freePort(TSBGP_ADDRESS);
-    writeFileSync(join(dir, "bird.conf"), birdConfig(dir, port, tsbgpPort));
-    await startBird();
-    tsbgp = new Tsbgp({ dir, config: tsbgpConfig({ peer: ADDRESS, peerAs: AS, connect: port }) });
-    await tsbgp.ready();
-    await tsbgp.waitState(ADDRESS, 20_000);
+    await s.openWithTsbgpConnecting();
     await birdUntil(
-      protocols,
+      s,
+      PROTOCOLS,
       "BGP state Established with neighbor AS 65001",
       (out) => /BGP state:\s+Established/.test(out) && /Neighbor AS:\s+65001/.test(out),
     );
     assert.match(
-      birdLog(),
+      log(),
       /tsbgp: Incoming connection from 127\.0\.0\.1 \(port \d+\) accepted/,
-      `BIRD: expected its log to show tsbgp's incoming connection\n${context()}`,
+      `BIRD: expected its log to show tsbgp's incoming connection\n${s.context()}`,
     );
   });
 
-  it(
-    "IPv4 and IPv6 routes with AS paths, communities and large communities, both ways",
-    { timeout: 40_000 },
-    async () => {
-      assert.ok(tsbgp && bird, "the session step failed");
-      await routesBothWays();
-    },
-  );
+  s.itRoutesBothWays();
 
   it("ADD-PATH: two paths of one prefix each way", { timeout: 20_000 }, async () => {
-    assert.ok(tsbgp && bird, "the session step failed");
+    const { tsbgp, daemon: bird } = s.running();
     const out = await bird.cli("show", "route", "all", "10.1.2.0/24");
     const hops = (routeEntries(out).get("10.1.2.0/24") ?? [])
       .map((p) => /^\tBGP\.next_hop: (\S+)/m.exec(p)?.[1]).sort();
@@ -243,95 +223,80 @@ describe("interop: BIRD 2", () => {
   });
 
   it("route refresh both ways: the refreshed side re-sends", { timeout: 30_000 }, async () => {
-    assert.ok(tsbgp && bird, "the session step failed");
-    const b = bird;
+    const { daemon: b } = s.running();
     const stats = (out: string, ch: string) => channelStats(out, ch);
-    const before = await b.cli(...protocols);
+    const before = await b.cli(...PROTOCOLS);
     const v4 = stats(before, "ipv4")!, v6 = stats(before, "ipv6")!;
     const count = (family: string, routes: readonly TestRoute[]) =>
       routes.filter((r) => r.family === family).length;
-    const tsbgpRoutes = [...TSBGP_ROUTES, ...TSBGP_ADD_PATH_ROUTES];
 
     // BIRD asks (ROUTE-REFRESH for each family): tsbgp's routes arrive again.
     await b.cli("reload", "in", "tsbgp");
     await birdUntil(
-      protocols,
-      `import updates received to grow by ${count("ipv4 unicast", tsbgpRoutes)} (ipv4) and ${
-        count("ipv6 unicast", tsbgpRoutes)
+      s,
+      PROTOCOLS,
+      `import updates received to grow by ${count("ipv4 unicast", TSBGP_ALL_ROUTES)} (ipv4) and ${
+        count("ipv6 unicast", TSBGP_ALL_ROUTES)
       } (ipv6) from ${v4.importUpdates[0]} and ${v6.importUpdates[0]}`,
       (out) =>
         (stats(out, "ipv4")?.importUpdates[0] ?? 0) >=
-          v4.importUpdates[0] + count("ipv4 unicast", tsbgpRoutes) &&
+          v4.importUpdates[0] + count("ipv4 unicast", TSBGP_ALL_ROUTES) &&
         (stats(out, "ipv6")?.importUpdates[0] ?? 0) >=
-          v6.importUpdates[0] + count("ipv6 unicast", tsbgpRoutes),
+          v6.importUpdates[0] + count("ipv6 unicast", TSBGP_ALL_ROUTES),
     );
 
     // tsbgp asks for IPv4: BIRD re-sends its IPv4 paths.
-    const received = updatesReceived(await tsbgp.cli("show", "neighbor", ADDRESS, "extensive")) ?? 0;
-    await tsbgp.cli("neighbor", ADDRESS, "announce", "route-refresh", "ipv4", "unicast");
+    const received = await s.tsbgpRequestsRefresh("ipv4 unicast");
     const birdV4 = count("ipv4 unicast", BIRD_ROUTES);
     await birdUntil(
-      protocols,
+      s,
+      PROTOCOLS,
       `ipv4 export updates accepted to grow by ${birdV4} from ${v4.exportUpdates[4]}`,
       (out) => (stats(out, "ipv4")?.exportUpdates[4] ?? 0) >= v4.exportUpdates[4] + birdV4,
     );
-    await eventually({
-      daemon: "tsbgp",
-      expected: `UPDATEs received to grow from ${received} after its ROUTE-REFRESH`,
-      command: `tsbgp cli show neighbor ${ADDRESS} extensive`,
-      observe: () => tsbgp!.cli("show", "neighbor", ADDRESS, "extensive"),
-      accept: (out) => (updatesReceived(out) ?? 0) > received,
-      timeoutMs: 10_000,
-      context,
-    });
+    await s.waitUpdatesReceivedAbove(received, 10_000);
   });
 
   it(
     "BIRD restarted mid-session: tsbgp reconnects and the routes are back",
     { timeout: 50_000 },
     async () => {
-      assert.ok(tsbgp && bird, "the session step failed");
-      const from = tsbgp.speaker.lines.length;
-      await bird.stop();
-      await tsbgp.speaker.waitForLine(
-        new RegExp(`neighbor ${ADDRESS.replaceAll(".", "\\.")} down`),
-        15_000,
-        from,
-      );
-      const logFrom = birdLog().length;
-      await startBird();
-      await tsbgp.waitState(ADDRESS, 30_000);
-      await routesBothWays();
+      s.running();
+      // The old BIRD accepts nothing once stopped: a new "Incoming connection" line is the new BIRD's.
+      const logFrom = log().length;
+      await s.restartDaemon();
+      await s.routesBothWays();
       assert.match(
-        birdLog().slice(logFrom),
+        log().slice(logFrom),
         /tsbgp: Incoming connection from 127\.0\.0\.1 \(port \d+\) accepted/,
-        `BIRD: expected tsbgp to reconnect to it\n${context()}`,
+        `BIRD: expected tsbgp to reconnect to it\n${s.context()}`,
       );
     },
   );
 
   it("administrative shutdown: BIRD shows tsbgp's RFC 9003 text", { timeout: 30_000 }, async () => {
-    assert.ok(tsbgp && bird, "the session step failed");
-    await tsbgp.cli("neighbor", ADDRESS, "teardown", "2", SHUTDOWN_TEXT);
+    const { tsbgp } = s.running();
+    await s.tsbgpShutsDown(SHUTDOWN_TEXT);
     await birdUntil(
-      protocols,
+      s,
+      PROTOCOLS,
       `Message: ${SHUTDOWN_TEXT}`,
       (out) => out.includes(`Message:        ${SHUTDOWN_TEXT}\n`),
     );
     assert.ok(
-      birdLog().includes(`tsbgp: Received: Administrative shutdown: "${SHUTDOWN_TEXT}"`),
-      `BIRD: expected its log to show the shutdown communication\n${context()}`,
+      log().includes(`tsbgp: Received: Administrative shutdown: "${SHUTDOWN_TEXT}"`),
+      `BIRD: expected its log to show the shutdown communication\n${s.context()}`,
     );
     // tsbgp reconnects after a teardown.
     await tsbgp.waitState(ADDRESS, 20_000);
   });
 
   it("tsbgp stops: BIRD drops the session and tsbgp's routes", { timeout: 30_000 }, async () => {
-    assert.ok(tsbgp && bird, "the session step failed");
-    const exit = await tsbgp.stop("SIGTERM");
-    assert.deepEqual(exit, { code: 0, signal: null }, `tsbgp did not exit cleanly:\n${tsbgp.output}`);
+    const { daemon: bird } = s.running();
+    await s.stopTsbgpCleanly();
     await birdUntil(
-      protocols,
+      s,
+      PROTOCOLS,
       "the session no longer Established",
       (out) => !/BGP state:\s+Established/.test(out),
     );
@@ -339,24 +304,23 @@ describe("interop: BIRD 2", () => {
     assert.deepEqual(
       [...left.keys()],
       [],
-      `BIRD: expected no route from tsbgp after it stopped\n${context()}`,
+      `BIRD: expected no route from tsbgp after it stopped\n${s.context()}`,
     );
   });
 
   it("BIRD initiates (tsbgp passive): the session and the routes", { timeout: 40_000 }, async () => {
-    assert.ok(bird, "the BIRD start failed");
-    const logFrom = birdLog().length;
-    tsbgp = new Tsbgp({
-      dir,
-      file: "tsbgp-passive.conf",
-      config: tsbgpConfig({ peer: ADDRESS, peerAs: AS, connect: port, listen: tsbgpPort }),
-    });
-    await tsbgp.ready();
+    assert.ok(s.daemon, "the BIRD start failed");
+    const logFrom = log().length;
+    const tsbgp = await s.startTsbgpWithRoutes("listens");
     await tsbgp.waitState(ADDRESS, 30_000);
-    await routesBothWays();
-    const log = birdLog().slice(logFrom);
+    await s.routesBothWays();
+    const since = log().slice(logFrom);
     // "Connecting to 127.0.0.1 from local address 127.0.0.2", then "Connected": BIRD's own connect succeeded.
-    assert.match(log, /tsbgp: Connected$/m, `BIRD: expected its log to show its own connection\n${log}`);
-    assert.doesNotMatch(log, /tsbgp: Incoming connection/, `BIRD: expected no incoming connection\n${log}`);
+    assert.match(since, /tsbgp: Connected$/m, `BIRD: expected its log to show its own connection\n${since}`);
+    assert.doesNotMatch(
+      since,
+      /tsbgp: Incoming connection/,
+      `BIRD: expected no incoming connection\n${since}`,
+    );
   });
 });

@@ -26,11 +26,10 @@
  */
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { daemonAbsent, sections, Tsbgp } from "../helpers/interop.ts";
+import { daemonAbsent } from "../helpers/interop.ts";
 import {
   describeRoute,
   ipv4Form,
-  missingFromRib,
   receivedAsPath,
   routeStatement,
   type TestRoute,
@@ -38,8 +37,8 @@ import {
   TSBGP_ADDRESS,
   TSBGP_AS,
   TSBGP_ROUTES,
-  tsbgpConfig,
 } from "../helpers/interop_routes.ts";
+import { type RoutePeer, RouteSession } from "../helpers/interop_session.ts";
 import {
   announcedRoutes,
   ExaBgp,
@@ -50,7 +49,6 @@ import {
   RECEIVER,
   SENDER,
 } from "../helpers/exabgp.ts";
-import { freePort, makeTempDir, removeTempDir } from "../helpers/sandbox.ts";
 
 const ADDRESS = "127.0.0.6";
 const AS = 65006;
@@ -131,67 +129,53 @@ function missingInExa(routes: readonly ExaRoute[], expected: readonly TestRoute[
   return expected.filter((r) => !routes.some((x) => same(x, r))).map((r) => describeRoute(r, TSBGP_AS));
 }
 
+/**
+ * ExaBGP for the shared steps (tests/helpers/interop_session.ts): each start a new run with its own files,
+ * the API route announced once it runs, tsbgp's routes read from its JSON events.
+ */
+const EXA_PEER: RoutePeer<ExaBgp> = {
+  name: "ExaBGP",
+  tempName: "exabgp",
+  address: ADDRESS,
+  as: AS,
+  routes: EXA_ROUTES,
+  async start(s, run) {
+    const exa = await ExaBgp.start({ dir: s.dir, run, neighbors: exaNeighbor(s.port, s.tsbgpPort) });
+    exa.send(`neighbor ${TSBGP_ADDRESS} announce ${exaStatement(EXA_API)}`);
+    return exa;
+  },
+  /** tsbgp's routes in ExaBGP's events since `from` (an index into this run's events). */
+  async waitTsbgpRoutes(s, routes, from = 0) {
+    await s.daemon!.waitEvents(
+      `UPDATEs with tsbgp's routes: ${routes.map((r) => describeRoute(r, TSBGP_AS)).join("; ")}`,
+      (events) => missingInExa(announcedRoutes(events.slice(from)), routes).length === 0,
+      15_000,
+      s.context,
+    );
+  },
+  output: (s) => ({ "exabgp output": s.daemon?.output ?? "" }),
+};
+
+/** ExaBGP's log line for the session's connection: `incoming` when tsbgp opened it, `outgoing` otherwise. */
+function connectedLine(direction: "incoming" | "outgoing"): RegExp {
+  const pair = direction === "incoming" ? `${TSBGP_ADDRESS}-${ADDRESS}` : `${ADDRESS}-${TSBGP_ADDRESS}`;
+  return new RegExp(`connected to peer-\\d+ with ${direction}-\\d+ ${pair.replaceAll(".", "\\.")}`);
+}
+
 describe("interop: ExaBGP 4.2", () => {
   const missing = exabgpMissing();
   if (missing) return daemonAbsent(missing);
 
-  let dir = "";
-  let port = 0;
-  let tsbgpPort = 0;
-  let exa: ExaBgp | undefined;
-  let tsbgp: Tsbgp | undefined;
-  after(async () => {
-    await tsbgp?.stop("SIGKILL");
-    await exa?.stop();
-    removeTempDir(dir || undefined);
-  });
-
-  const context = () => sections({ "tsbgp output": tsbgp?.output ?? "" });
-
-  async function startExa(run: number): Promise<ExaBgp> {
-    exa = await ExaBgp.start({ dir, run, neighbors: exaNeighbor(port, tsbgpPort) });
-    exa.send(`neighbor ${TSBGP_ADDRESS} announce ${exaStatement(EXA_API)}`);
-    return exa;
-  }
-
-  /** Both ways: tsbgp's routes in ExaBGP's events since `from`, ExaBGP's routes in tsbgp's Adj-RIB-In. */
-  async function routesBothWays(from = 0): Promise<void> {
-    const e = exa!;
-    const all = [...TSBGP_ROUTES, ...TSBGP_ADD_PATH_ROUTES];
-    await e.waitEvents(
-      `UPDATEs with tsbgp's routes: ${all.map((r) => describeRoute(r, TSBGP_AS)).join("; ")}`,
-      (events) => missingInExa(announcedRoutes(events.slice(from)), all).length === 0,
-      15_000,
-      context,
-    );
-    await tsbgp!.waitRibIn(
-      `ExaBGP's routes: ${EXA_ROUTES.map((r) => describeRoute(r, AS)).join("; ")}`,
-      (rib) => missingFromRib(rib, EXA_ROUTES, ADDRESS, AS).length === 0,
-      15_000,
-      () => sections({ "exabgp output": e.output }),
-    );
-  }
-
-  /** ExaBGP's log line for the session's connection: `incoming` when tsbgp opened it, `outgoing` otherwise. */
-  function connectedLine(direction: "incoming" | "outgoing"): RegExp {
-    const pair = direction === "incoming" ? `${TSBGP_ADDRESS}-${ADDRESS}` : `${ADDRESS}-${TSBGP_ADDRESS}`;
-    return new RegExp(`connected to peer-\\d+ with ${direction}-\\d+ ${pair.replaceAll(".", "\\.")}`);
-  }
+  const s = new RouteSession(EXA_PEER);
 
   it("tsbgp initiates: the session comes up", { timeout: 40_000 }, async () => {
-    dir = makeTempDir("exabgp");
-    port = await freePort(ADDRESS);
-    tsbgpPort = await freePort(TSBGP_ADDRESS);
-    await startExa(1);
-    tsbgp = new Tsbgp({ dir, config: tsbgpConfig({ peer: ADDRESS, peerAs: AS, connect: port }) });
-    await tsbgp.ready();
-    await tsbgp.waitState(ADDRESS, 20_000);
-    const e = exa!;
+    await s.openWithTsbgpConnecting();
+    const e = s.daemon!;
     await e.waitEvents(
       "a state event `up`",
       (ev) => ev.some((x) => x.type === "state" && x.neighbor.state === "up"),
       10_000,
-      context,
+      s.context,
     );
     assert.match(
       e.output,
@@ -200,17 +184,10 @@ describe("interop: ExaBGP 4.2", () => {
     );
   });
 
-  it(
-    "IPv4 and IPv6 routes with AS paths, communities and large communities, both ways",
-    { timeout: 40_000 },
-    async () => {
-      assert.ok(tsbgp && exa, "the session step failed");
-      await routesBothWays();
-    },
-  );
+  s.itRoutesBothWays();
 
   it("ADD-PATH: two paths of one prefix each way, told apart by path id", { timeout: 20_000 }, async () => {
-    assert.ok(tsbgp && exa, "the session step failed");
+    const { tsbgp, daemon: exa } = s.running();
     const paths = announcedRoutes(exa.events())
       .filter((r) => r.prefix === "10.1.2.0/24")
       .map((r) => `${r.pathId} ${r.nextHop}`);
@@ -234,8 +211,7 @@ describe("interop: ExaBGP 4.2", () => {
   it("route refresh: ExaBGP's request makes tsbgp re-send in BoRR/EoRR; tsbgp's request reaches ExaBGP", {
     timeout: 30_000,
   }, async () => {
-    assert.ok(tsbgp && exa, "the session step failed");
-    const e = exa;
+    const { tsbgp, daemon: e } = s.running();
     const from = e.events().length;
     e.send(`neighbor ${TSBGP_ADDRESS} announce route-refresh ipv4 unicast`);
     const ipv4 = [...TSBGP_ROUTES, ...TSBGP_ADD_PATH_ROUTES].filter((r) => r.family === "ipv4 unicast");
@@ -253,7 +229,7 @@ describe("interop: ExaBGP 4.2", () => {
           missingInExa(announcedRoutes(since.slice(begin, end)), ipv4).length === 0;
       },
       15_000,
-      context,
+      s.context,
     );
 
     // tsbgp → ExaBGP: the request arrives (ExaBGP 4.2.21 then fails to answer, see the file comment).
@@ -268,7 +244,7 @@ describe("interop: ExaBGP 4.2", () => {
             JSON.stringify({ afi: "ipv6", safi: "unicast", subtype: "query" })
         ),
       10_000,
-      context,
+      s.context,
     );
   });
 
@@ -276,30 +252,21 @@ describe("interop: ExaBGP 4.2", () => {
     "ExaBGP restarted mid-session: tsbgp reconnects and the routes are back",
     { timeout: 50_000 },
     async () => {
-      assert.ok(tsbgp && exa, "the session step failed");
-      const from = tsbgp.speaker.lines.length;
-      await exa.stop();
-      await tsbgp.speaker.waitForLine(
-        new RegExp(`neighbor ${ADDRESS.replaceAll(".", "\\.")} down`),
-        15_000,
-        from,
-      );
-      await startExa(2);
-      await tsbgp.waitState(ADDRESS, 30_000);
-      await routesBothWays();
+      s.running();
+      const exa = await s.restartDaemon();
+      await s.routesBothWays();
       assert.match(
-        exa!.output,
+        exa.output,
         connectedLine("incoming"),
-        `ExaBGP: expected tsbgp to reconnect to it:\n${exa!.output}`,
+        `ExaBGP: expected tsbgp to reconnect to it:\n${exa.output}`,
       );
     },
   );
 
   it("administrative shutdown: the RFC 9003 text reaches ExaBGP", { timeout: 30_000 }, async () => {
-    assert.ok(tsbgp && exa, "the session step failed");
-    const e = exa;
+    const { tsbgp, daemon: e } = s.running();
     const from = e.events().length;
-    await tsbgp.cli("neighbor", ADDRESS, "teardown", "2", SHUTDOWN_TEXT);
+    await s.tsbgpShutsDown(SHUTDOWN_TEXT);
     const text = new TextEncoder().encode(SHUTDOWN_TEXT);
     // Cease (6) / Administrative Shutdown (2), then the length octet and the UTF-8 text (RFC 9003 §2).
     const expected = [6, 2, text.length, ...text];
@@ -308,7 +275,7 @@ describe("interop: ExaBGP 4.2", () => {
       (ev) =>
         notificationBodies(ev.slice(from)).some((b) => JSON.stringify([...b]) === JSON.stringify(expected)),
       10_000,
-      context,
+      s.context,
     );
     const body = notificationBodies(events.slice(from))[0];
     assert.equal(new TextDecoder().decode(body.slice(3, 3 + body[2])), SHUTDOWN_TEXT);
@@ -317,32 +284,25 @@ describe("interop: ExaBGP 4.2", () => {
   });
 
   it("tsbgp stops: ExaBGP sees the session go down", { timeout: 30_000 }, async () => {
-    assert.ok(tsbgp && exa, "the session step failed");
-    const e = exa;
+    const { daemon: e } = s.running();
     const from = e.events().length;
-    const exit = await tsbgp.stop("SIGTERM");
-    assert.deepEqual(exit, { code: 0, signal: null }, `tsbgp did not exit cleanly:\n${tsbgp.output}`);
+    await s.stopTsbgpCleanly();
     await e.waitEvents(
       "a state event `down` after tsbgp stopped",
       (ev) => ev.slice(from).some((x) => x.type === "state" && x.neighbor.state === "down"),
       15_000,
-      context,
+      s.context,
     );
   });
 
   it("ExaBGP initiates (tsbgp passive): the session and the routes", { timeout: 40_000 }, async () => {
-    assert.ok(exa, "the ExaBGP start failed");
-    const e = exa;
+    assert.ok(s.daemon, "the ExaBGP start failed");
+    const e = s.daemon;
     const from = e.events().length;
     const logFrom = e.output.length;
-    tsbgp = new Tsbgp({
-      dir,
-      file: "tsbgp-passive.conf",
-      config: tsbgpConfig({ peer: ADDRESS, peerAs: AS, connect: port, listen: tsbgpPort }),
-    });
-    await tsbgp.ready();
+    const tsbgp = await s.startTsbgpWithRoutes("listens");
     await tsbgp.waitState(ADDRESS, 30_000);
-    await routesBothWays(from);
+    await s.routesBothWays(from);
     assert.match(
       e.output.slice(logFrom),
       connectedLine("outgoing"),

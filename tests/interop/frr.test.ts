@@ -28,21 +28,11 @@
  *
  * Without FRR the test is skipped, except under CI (env CI set), where it fails.
  */
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import {
-  daemonAbsent,
-  eventually,
-  isListening,
-  jsonEventsApi,
-  jsonEventsProcess,
-  readJsonEvents,
-  type RibLine,
-  routeAttributes,
-  sections,
-  Tsbgp,
-} from "../helpers/interop.ts";
+import { daemonAbsent, eventually, readJsonEvents, routeAttributes } from "../helpers/interop.ts";
+import { MULTI_FAMILY_RECEIVED, tsbgpMultiFamilyConfig } from "../helpers/interop_routes.ts";
+import { type InteropPeer, InteropSession } from "../helpers/interop_session.ts";
 import {
   BGPD,
   Frr,
@@ -52,7 +42,7 @@ import {
   frrPathSummary,
   VTYSH,
 } from "../helpers/frr.ts";
-import { freePort, makeTempDir, removeTempDir, sleep } from "../helpers/sandbox.ts";
+import { sleep } from "../helpers/sandbox.ts";
 
 const TSBGP = "127.0.0.1";
 const PEER = "127.0.0.4";
@@ -61,36 +51,16 @@ const SHUTDOWN_TEXT = "tsbgp interop: planned maintenance";
 const WAIT = 15_000;
 
 function speakerConfig(listen: number, connectPort: number, events: string): string {
-  return `${jsonEventsProcess("events", events)}
-neighbor ${PEER} {
-  router-id 192.0.2.1;
-  local-address ${TSBGP};
-  local-as 65001;
-  peer-as 65004;
-  hold-time 30;
-  listen ${listen};
-  connect ${connectPort};
-  adj-rib-in true;
-  # graceful-restart: FRR answers ROUTE-REFRESH only after its End-of-RIB, which it sends to GR peers only.
-  capability { add-path send/receive; route-refresh; graceful-restart 120; }
-  family { ipv4 unicast; ipv6 unicast; ipv4 flow; }
-  add-path { ipv4 unicast; }
-  ${jsonEventsApi("events")}
-  static {
-    route 10.1.0.0/24 next-hop 192.0.2.1 origin egp med 50 as-path [ 64600 64601 ] community [ 65001:100 65001:200 ] large-community [ 65001:1:2 ];
-    route 10.1.1.0/24 next-hop 192.0.2.1 community [ no-export ];
-    route 10.1.5.0/24 path-information 0.0.0.1 next-hop 192.0.2.1;
-    route 10.1.5.0/24 path-information 0.0.0.2 next-hop 192.0.2.11 med 7;
-    route 2001:db8:1::/48 next-hop 2001:db8::1 community [ 65001:6 ] large-community [ 65001:3:4 ];
-  }
-  flow {
-    route block-web {
-      match { destination 10.9.0.0/24; protocol tcp; destination-port =80; }
-      then { discard; }
-    }
-  }
-}
-`;
+  return tsbgpMultiFamilyConfig({
+    peer: PEER,
+    peerAs: 65004,
+    listen,
+    connect: connectPort,
+    events,
+    families: ["ipv4 flow"],
+    // graceful-restart: FRR answers ROUTE-REFRESH only after its End-of-RIB, which it sends to GR peers only.
+    capabilities: ["graceful-restart 120"],
+  });
 }
 
 /** FRR's own routes get their attributes from outbound route-maps (FRR originates with `network`). */
@@ -136,20 +106,24 @@ interface FrrPrefix {
   readonly paths?: readonly FrrPath[];
 }
 
+const FRR_PEER: InteropPeer<Frr> = {
+  name: "FRR bgpd",
+  tempName: "frr",
+  address: PEER,
+  as: 65004,
+  output: (s) => ({ "bgpd log": s.daemon?.log ?? "" }),
+};
+
 describe("interop: FRR bgpd", () => {
   if (!BGPD || !VTYSH) {
     daemonAbsent(MISSING);
     return;
   }
 
-  let dir: string | undefined;
-  let frr: Frr | undefined;
-  let speaker: Tsbgp | undefined;
-  let events = "";
-  let tsbgpPort = 0;
-  let frrPort = 0;
-
-  const context = () => sections({ "bgpd log": frr?.log ?? "", "tsbgp output": speaker?.output ?? "" });
+  const s = new InteropSession(FRR_PEER);
+  const context = s.context;
+  const frr = () => s.daemon!;
+  const speaker = () => s.tsbgp!;
 
   /** Polls `show bgp AFI unicast PREFIX json` until `accept`. */
   const frrPrefix = (
@@ -162,7 +136,7 @@ describe("interop: FRR bgpd", () => {
       daemon: "FRR bgpd",
       expected,
       command: `vtysh -c 'show bgp ${afi} unicast ${prefix} json'`,
-      observe: () => frr!.json<FrrPrefix>(`show bgp ${afi} unicast ${prefix} json`),
+      observe: () => frr().json<FrrPrefix>(`show bgp ${afi} unicast ${prefix} json`),
       accept,
       show: (p) => JSON.stringify(p, null, 1),
       timeoutMs: WAIT,
@@ -171,43 +145,29 @@ describe("interop: FRR bgpd", () => {
 
   const fromTsbgp = (p: FrrPrefix) => (p.paths ?? []).filter((x) => x.peer?.peerId === TSBGP);
 
-  const ribIn = (rib: RibLine[], family: string, nlri: RegExp) =>
-    rib.filter((r) => r.peer === PEER && r.family === family && nlri.test(r.nlri));
+  const stats = async () => (await frr().neighbor(TSBGP)).messageStats ?? {};
 
-  const stats = async () => (await frr!.neighbor(TSBGP)).messageStats ?? {};
-
-  before(async () => {
-    dir = makeTempDir("frr");
-    events = join(dir, "events.json");
-    tsbgpPort = await freePort(TSBGP);
-    frrPort = await freePort(PEER);
-  });
-
-  after(async () => {
-    await speaker?.stop("SIGKILL");
-    await frr?.stop();
-    removeTempDir(dir);
-  });
+  before(() => s.open());
 
   it("FRR initiates the session (no listener of its own; tsbgp listens)", { timeout: 60_000 }, async () => {
-    frr = new Frr({ dir: dir!, config: frrConfigFor(tsbgpPort, false), port: 0, file: "initiating.conf" });
-    await frr.ready();
-    speaker = new Tsbgp({ dir: dir!, config: speakerConfig(tsbgpPort, frrPort, events) });
-    await speaker.ready();
-    const n = await frr.waitEstablished(TSBGP, 30_000, context);
-    await speaker.waitState(PEER, WAIT);
+    s.daemon = new Frr({
+      dir: s.dir,
+      config: frrConfigFor(s.tsbgpPort, false),
+      port: 0,
+      file: "initiating.conf",
+    });
+    await frr().ready();
+    await s.startTsbgp(speakerConfig(s.tsbgpPort, s.port, s.events));
+    const n = await frr().waitEstablished(TSBGP, 30_000, context);
+    await speaker().waitState(PEER, WAIT);
     const show = `vtysh -c 'show bgp neighbors ${TSBGP} json': ${JSON.stringify(n)}`;
     assert.equal(n.hostLocal, PEER, `FRR bgpd: local address; ${show}`);
     assert.equal(
       n.portForeign,
-      tsbgpPort,
-      `FRR bgpd: connected to tsbgp's listening port ${tsbgpPort}; ${show}`,
+      s.tsbgpPort,
+      `FRR bgpd: connected to tsbgp's listening port ${s.tsbgpPort}; ${show}`,
     );
-    assert.equal(
-      await isListening(PEER, frrPort),
-      false,
-      `FRR bgpd: expected no listener on ${PEER}:${frrPort}`,
-    );
+    await s.assertNoDaemonListener();
   });
 
   it(
@@ -220,14 +180,11 @@ describe("interop: FRR bgpd", () => {
         "10.1.0.0/24 from tsbgp",
         (p) => fromTsbgp(p).length > 0,
       );
-      assert.deepEqual(frrPathSummary(fromTsbgp(p1)[0]), {
-        origin: "egp",
-        "as-path": "65001 64600 64601",
-        "next-hop": "192.0.2.1",
-        med: "50",
-        community: "65001:100 65001:200",
-        "large-community": "65001:1:2",
-      }, `FRR bgpd: 10.1.0.0/24; show bgp ipv4 unicast 10.1.0.0/24 json:\n${JSON.stringify(p1, null, 1)}`);
+      assert.deepEqual(
+        frrPathSummary(fromTsbgp(p1)[0]),
+        MULTI_FAMILY_RECEIVED["10.1.0.0/24"],
+        `FRR bgpd: 10.1.0.0/24; show bgp ipv4 unicast 10.1.0.0/24 json:\n${JSON.stringify(p1, null, 1)}`,
+      );
       const p2 = await frrPrefix(
         "ipv4",
         "10.1.1.0/24",
@@ -247,13 +204,7 @@ describe("interop: FRR bgpd", () => {
       );
       assert.deepEqual(
         frrPathSummary(fromTsbgp(p6)[0]),
-        {
-          origin: "igp",
-          "as-path": "65001",
-          "next-hop": "2001:db8::1",
-          community: "65001:6",
-          "large-community": "65001:3:4",
-        },
+        MULTI_FAMILY_RECEIVED["2001:db8:1::/48"],
         `FRR bgpd: 2001:db8:1::/48; show bgp ipv6 unicast 2001:db8:1::/48 json:\n${
           JSON.stringify(p6, null, 1)
         }`,
@@ -265,16 +216,16 @@ describe("interop: FRR bgpd", () => {
     "FRR's IPv4 and IPv6 unicast routes reach tsbgp with their attributes",
     { timeout: 60_000 },
     async () => {
-      const rib = await speaker!.waitRibIn(
+      const rib = await speaker().waitRibIn(
         "10.4.0.0/24 and 2001:db8:4::/48 from FRR",
         (r) =>
-          ribIn(r, "ipv4 unicast", /^10\.4\.0\.0\/24\b/).length > 0 &&
-          ribIn(r, "ipv6 unicast", /^2001:db8:4::\/48$/).length > 0,
+          s.ribIn(r, "ipv4 unicast", /^10\.4\.0\.0\/24\b/).length > 0 &&
+          s.ribIn(r, "ipv6 unicast", /^2001:db8:4::\/48$/).length > 0,
         WAIT,
         context,
       );
       const text = rib.map((r) => r.line).join("\n");
-      const v4 = ribIn(rib, "ipv4 unicast", /^10\.4\.0\.0\/24\b/)[0];
+      const v4 = s.ribIn(rib, "ipv4 unicast", /^10\.4\.0\.0\/24\b/)[0];
       assert.equal(v4.nextHop, "192.0.2.4", `tsbgp: show adj-rib in extensive:\n${text}`);
       assert.deepEqual(Object.fromEntries(routeAttributes(v4.attributes)), {
         origin: "igp",
@@ -289,7 +240,7 @@ describe("interop: FRR bgpd", () => {
         /^10\.4\.0\.0\/24 path-information \d+\.\d+\.\d+\.\d+$/,
         `tsbgp: ADD-PATH from FRR; ${text}`,
       );
-      const v6 = ribIn(rib, "ipv6 unicast", /^2001:db8:4::\/48$/)[0];
+      const v6 = s.ribIn(rib, "ipv6 unicast", /^2001:db8:4::\/48$/)[0];
       assert.equal(v6.nextHop, "2001:db8::4", `tsbgp: show adj-rib in extensive:\n${text}`);
       assert.deepEqual(Object.fromEntries(routeAttributes(v6.attributes)), {
         origin: "igp",
@@ -300,14 +251,13 @@ describe("interop: FRR bgpd", () => {
       }, `tsbgp: 2001:db8:4::/48 attributes; show adj-rib in extensive:\n${text}`);
     },
   );
-
   it("FlowSpec from tsbgp: FRR has the rule with its discard action", { timeout: 60_000 }, async () => {
     const table = await eventually({
       daemon: "FRR bgpd",
       expected: "tsbgp's flow route: destination 10.9.0.0/24, protocol 6, destination port 80",
       command: "vtysh -c 'show bgp ipv4 flowspec json'",
       observe: () =>
-        frr!.json<{ routes?: Record<string, Record<string, unknown>[]> }>("show bgp ipv4 flowspec json"),
+        frr().json<{ routes?: Record<string, Record<string, unknown>[]> }>("show bgp ipv4 flowspec json"),
       accept: (t) =>
         Object.values(t.routes ?? {}).flat().some((r) => r.to === "10.9.0.0/24" && r.peerId === TSBGP),
       show: (t) => JSON.stringify(t, null, 1),
@@ -320,7 +270,7 @@ describe("interop: FRR bgpd", () => {
     assert.equal(String(entry.dstp).trim(), "= 80", `FRR bgpd: destination port 80; ${show}`);
     assert.equal(entry.path, "65001", `FRR bgpd: AS path; ${show}`);
     // discard = traffic-rate 0 (RFC 8955 §7.3); FRR's JSON omits actions, its detail view prints them.
-    const detail = (await frr!.vtysh("show bgp ipv4 flowspec detail")).output;
+    const detail = (await frr().vtysh("show bgp ipv4 flowspec detail")).output;
     assert.match(
       detail,
       /Destination Address 10\.9\.0\.0\/24[\s\S]*FS:rate 0\.0+/,
@@ -348,7 +298,7 @@ describe("interop: FRR bgpd", () => {
   it("ROUTE-REFRESH both ways, with enhanced route refresh", { timeout: 60_000 }, async () => {
     // FRR asks (`clear bgp … soft in` sends ROUTE-REFRESH when there is no soft-reconfiguration inbound).
     const s0 = await stats();
-    const ok = await frr!.vtysh(`clear bgp ipv4 unicast ${TSBGP} soft in`);
+    const ok = await frr().vtysh(`clear bgp ipv4 unicast ${TSBGP} soft in`);
     assert.equal(ok.code, 0, `FRR bgpd: clear bgp ipv4 unicast ${TSBGP} soft in: ${ok.output}`);
     const s1 = await eventually({
       daemon: "FRR bgpd",
@@ -366,8 +316,8 @@ describe("interop: FRR bgpd", () => {
     const refreshEvent = await eventually({
       daemon: "tsbgp",
       expected: "a JSON refresh event (the request FRR sent)",
-      command: `cat ${events}`,
-      observe: () => Promise.resolve(readJsonEvents(events).filter((e) => e.type === "refresh")),
+      command: `cat ${s.events}`,
+      observe: () => Promise.resolve(readJsonEvents(s.events).filter((e) => e.type === "refresh")),
       accept: (evs) => evs.length > 0,
       show: (evs) => evs.map((e) => JSON.stringify(e)).join("\n"),
       timeoutMs: WAIT,
@@ -379,8 +329,7 @@ describe("interop: FRR bgpd", () => {
     );
 
     // tsbgp asks: FRR answers BoRR, its routes, EoRR.
-    const before = /UPDATEs received\s+(\d+)/.exec(await speaker!.cli("show", "neighbor", PEER, "extensive"));
-    await speaker!.cli("neighbor", PEER, "announce", "route-refresh", "ipv4", "unicast");
+    const received = await s.tsbgpRequestsRefresh("ipv4 unicast");
     const s2 = await eventually({
       daemon: "FRR bgpd",
       expected:
@@ -395,15 +344,7 @@ describe("interop: FRR bgpd", () => {
       timeoutMs: WAIT,
       context,
     });
-    await eventually({
-      daemon: "tsbgp",
-      expected: `more UPDATEs received than ${before?.[1]} after its ROUTE-REFRESH`,
-      command: `tsbgp cli show neighbor ${PEER} extensive`,
-      observe: () => speaker!.cli("show", "neighbor", PEER, "extensive"),
-      accept: (t) => Number(/UPDATEs received\s+(\d+)/.exec(t)?.[1]) > Number(before?.[1]),
-      timeoutMs: WAIT,
-      context,
-    });
+    await s.waitUpdatesReceivedAbove(received, WAIT);
     // FRR's BoRR/EoRR are not requests (RFC 7313 §4): tsbgp must not re-send its routes for them. Give a
     // wrong re-send time to arrive (tsbgp sends within tens of ms), then compare.
     await sleep(2_000);
@@ -419,12 +360,12 @@ describe("interop: FRR bgpd", () => {
   it("administrative shutdown: FRR shows tsbgp's RFC 9003 text, then the session returns", {
     timeout: 60_000,
   }, async () => {
-    await speaker!.cli("neighbor", PEER, "teardown", "2", SHUTDOWN_TEXT);
+    await s.tsbgpShutsDown(SHUTDOWN_TEXT);
     const n = await eventually({
       daemon: "FRR bgpd",
       expected: `lastShutdownDescription "${SHUTDOWN_TEXT}" after a Cease/Administrative Shutdown`,
       command: `vtysh -c 'show bgp neighbors ${TSBGP} json'`,
-      observe: () => frr!.neighbor(TSBGP),
+      observe: () => frr().neighbor(TSBGP),
       accept: (x: FrrNeighborState) => x.lastShutdownDescription === SHUTDOWN_TEXT,
       show: (x) => JSON.stringify(x, null, 1),
       timeoutMs: WAIT,
@@ -436,12 +377,12 @@ describe("interop: FRR bgpd", () => {
     await eventually({
       daemon: "FRR bgpd",
       expected: `its log line for the NOTIFICATION with the text (${logged})`,
-      command: `cat ${frr!.logFile}`,
-      observe: () => Promise.resolve(frr!.log),
+      command: `cat ${frr().logFile}`,
+      observe: () => Promise.resolve(frr().log),
       accept: (log) => logged.test(log),
       timeoutMs: WAIT,
     });
-    await frr!.waitEstablished(TSBGP, 30_000, context);
+    await frr().waitEstablished(TSBGP, 30_000, context);
     await frrPrefix(
       "ipv4",
       "10.1.0.0/24",
@@ -454,30 +395,21 @@ describe("interop: FRR bgpd", () => {
     "FRR killed mid-session and restarted passive: tsbgp reconnects, routes are back",
     { timeout: 60_000 },
     async () => {
-      await frr!.waitEstablished(TSBGP, WAIT, context);
-      await frr!.stop("SIGKILL");
-      await eventually({
-        daemon: "tsbgp",
-        expected: `neighbor ${PEER} no longer established after FRR was killed`,
-        command: "tsbgp cli show neighbor summary",
-        observe: () => speaker!.neighbors(),
-        accept: (rows) => rows.some((r) => r.peer === PEER && r.state !== "established"),
-        show: (rows) => JSON.stringify(rows),
-        timeoutMs: WAIT,
-        context,
-      });
+      await frr().waitEstablished(TSBGP, WAIT, context);
+      await frr().stop("SIGKILL");
+      await s.waitTsbgpNotEstablished("after FRR was killed", WAIT);
 
-      frr = new Frr({
-        dir: dir!,
-        config: frrConfigFor(tsbgpPort, true),
-        port: frrPort,
+      s.daemon = new Frr({
+        dir: s.dir,
+        config: frrConfigFor(s.tsbgpPort, true),
+        port: s.port,
         file: "passive.conf",
       });
-      await frr.ready();
-      const n = await frr.waitEstablished(TSBGP, 30_000, context);
-      await speaker!.waitState(PEER, WAIT);
+      await frr().ready();
+      const n = await frr().waitEstablished(TSBGP, 30_000, context);
+      await speaker().waitState(PEER, WAIT);
       // FRR is passive: the connection came to its listening port, from tsbgp.
-      assert.equal(n.portLocal, frrPort, `FRR bgpd: accepted on its port ${frrPort}; ${JSON.stringify(n)}`);
+      assert.equal(n.portLocal, s.port, `FRR bgpd: accepted on its port ${s.port}; ${JSON.stringify(n)}`);
       assert.equal(n.hostForeign, TSBGP, JSON.stringify(n));
 
       const p1 = await frrPrefix("ipv4", "10.1.0.0/24", "10.1.0.0/24 again", (p) => fromTsbgp(p).length > 0);
@@ -489,9 +421,9 @@ describe("interop: FRR bgpd", () => {
         (p) => fromTsbgp(p).length === 2,
       );
       await frrPrefix("ipv6", "2001:db8:1::/48", "2001:db8:1::/48 again", (p) => fromTsbgp(p).length > 0);
-      await speaker!.waitRibIn(
+      await speaker().waitRibIn(
         "FRR's 10.4.0.0/24 again",
-        (r) => ribIn(r, "ipv4 unicast", /^10\.4\.0\.0\/24\b/).length > 0,
+        (r) => s.ribIn(r, "ipv4 unicast", /^10\.4\.0\.0\/24\b/).length > 0,
         WAIT,
         context,
       );

@@ -22,21 +22,11 @@
  *
  * Without GoBGP the test is skipped, except under CI (env CI set), where it fails.
  */
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import {
-  daemonAbsent,
-  eventually,
-  isListening,
-  jsonEventsApi,
-  jsonEventsProcess,
-  readJsonEvents,
-  type RibLine,
-  routeAttributes,
-  sections,
-  Tsbgp,
-} from "../helpers/interop.ts";
+import { daemonAbsent, eventually, readJsonEvents, routeAttributes } from "../helpers/interop.ts";
+import { MULTI_FAMILY_RECEIVED, tsbgpMultiFamilyConfig } from "../helpers/interop_routes.ts";
+import { type InteropPeer, InteropSession } from "../helpers/interop_session.ts";
 import {
   GOBGP,
   GoBgp,
@@ -46,7 +36,6 @@ import {
   type GoBgpRib,
   pathSummary,
 } from "../helpers/gobgp.ts";
-import { freePort, makeTempDir, removeTempDir } from "../helpers/sandbox.ts";
 
 const TSBGP = "127.0.0.1";
 const PEER = "127.0.0.3";
@@ -56,36 +45,17 @@ const WAIT = 15_000;
 
 /** tsbgp's side: listens on `listen`, connects to GoBGP on `connect`; JSON events to `events`. */
 function speakerConfig(listen: number, connectPort: number, events: string): string {
-  return `${jsonEventsProcess("events", events)}
-neighbor ${PEER} {
-  router-id 192.0.2.1;
-  local-address ${TSBGP};
-  local-as 65001;
-  peer-as 65003;
-  hold-time 30;
-  listen ${listen};
-  connect ${connectPort};
-  adj-rib-in true;
-  capability { add-path send/receive; route-refresh; }
-  family { ipv4 unicast; ipv6 unicast; ipv4 flow; ipv4 mpls-vpn; l2vpn evpn; }
-  add-path { ipv4 unicast; }
-  ${jsonEventsApi("events")}
-  static {
-    route 10.1.0.0/24 next-hop 192.0.2.1 origin egp med 50 as-path [ 64600 64601 ] community [ 65001:100 65001:200 ] large-community [ 65001:1:2 ];
-    route 10.1.1.0/24 next-hop 192.0.2.1 community [ no-export ];
-    route 10.1.5.0/24 path-information 0.0.0.1 next-hop 192.0.2.1;
-    route 10.1.5.0/24 path-information 0.0.0.2 next-hop 192.0.2.11 med 7;
-    route 2001:db8:1::/48 next-hop 2001:db8::1 community [ 65001:6 ] large-community [ 65001:3:4 ];
-    route 10.10.0.0/24 rd 65001:10 label 100 next-hop 192.0.2.1 extended-community [ target:65001:10 ];
-  }
-  flow {
-    route block-web {
-      match { destination 10.9.0.0/24; protocol tcp; destination-port =80; }
-      then { discard; }
-    }
-  }
-}
-`;
+  return tsbgpMultiFamilyConfig({
+    peer: PEER,
+    peerAs: 65003,
+    listen,
+    connect: connectPort,
+    events,
+    families: ["ipv4 flow", "ipv4 mpls-vpn", "l2vpn evpn"],
+    routes: [
+      "route 10.10.0.0/24 rd 65001:10 label 100 next-hop 192.0.2.1 extended-community [ target:65001:10 ]",
+    ],
+  });
 }
 
 const ALL_FAMILIES: GoBgpFamily[] = [
@@ -150,25 +120,25 @@ function announcesEvpn(event: Record<string, unknown>): boolean {
   return update?.announce?.["l2vpn evpn"] !== undefined;
 }
 
+const GOBGP_PEER: InteropPeer<GoBgp> = {
+  name: "GoBGP",
+  tempName: "gobgp",
+  address: PEER,
+  as: 65003,
+  output: (s) => ({ "gobgpd log": s.daemon?.log ?? "" }),
+};
+
 describe("interop: GoBGP", () => {
   if (!GOBGPD || !GOBGP) {
     daemonAbsent(MISSING);
     return;
   }
 
-  let dir: string | undefined;
-  let gobgp: GoBgp | undefined;
-  let speaker: Tsbgp | undefined;
-  let events = "";
-  let tsbgpPort = 0;
-  let gobgpPort = 0;
-
+  const s = new InteropSession(GOBGP_PEER);
   /** Everything both sides said, for failure messages. */
-  const context = () =>
-    sections({
-      "gobgpd log": gobgp?.log ?? "",
-      "tsbgp output": speaker?.output ?? "",
-    });
+  const context = s.context;
+  const gobgp = () => s.daemon!;
+  const speaker = () => s.tsbgp!;
 
   /** Polls `gobgp … -j` for `family` until `accept`; the failure names what was expected. */
   const gobgpRib = (
@@ -183,49 +153,25 @@ describe("interop: GoBGP", () => {
       command: view === "adj-in"
         ? `gobgp neighbor ${TSBGP} adj-in -a ${family} -j`
         : `gobgp global rib -a ${family} -j`,
-      observe: () => (view === "adj-in" ? gobgp!.adjIn(TSBGP, family) : gobgp!.rib(family)),
+      observe: () => (view === "adj-in" ? gobgp().adjIn(TSBGP, family) : gobgp().rib(family)),
       accept,
       show: (r) => JSON.stringify(r, null, 1),
       timeoutMs: WAIT,
       context,
     });
 
-  /** The route lines of tsbgp's Adj-RIB-In from GoBGP for `family` matching `nlri`. */
-  const ribIn = (rib: RibLine[], family: string, nlri: string | RegExp) =>
-    rib.filter((r) =>
-      r.peer === PEER && r.family === family &&
-      (typeof nlri === "string" ? r.nlri === nlri : nlri.test(r.nlri))
-    );
-
-  before(async () => {
-    dir = makeTempDir("gobgp");
-    events = join(dir, "events.json");
-    tsbgpPort = await freePort(TSBGP);
-    gobgpPort = await freePort(PEER);
-  });
-
-  after(async () => {
-    await speaker?.stop("SIGKILL");
-    await gobgp?.stop();
-    removeTempDir(dir);
-  });
+  before(() => s.open());
 
   it("GoBGP initiates the session (it does not listen; tsbgp does)", { timeout: 60_000 }, async () => {
-    gobgp = new GoBgp({ dir: dir!, config: initiatingGoBgp(tsbgpPort), file: "initiating.toml" });
-    await gobgp.ready();
-    for (const r of [...GOBGP_ROUTES, GOBGP_FLOW]) await gobgp.must("global", "rib", ...r.split(" "));
-    speaker = new Tsbgp({ dir: dir!, config: speakerConfig(tsbgpPort, gobgpPort, events) });
-    await speaker.ready();
-    await gobgp.waitEstablished(TSBGP, 30_000, context);
-    await speaker.waitState(PEER, WAIT);
+    s.daemon = new GoBgp({ dir: s.dir, config: initiatingGoBgp(s.tsbgpPort), file: "initiating.toml" });
+    await gobgp().ready();
+    for (const r of [...GOBGP_ROUTES, GOBGP_FLOW]) await gobgp().must("global", "rib", ...r.split(" "));
+    await s.startTsbgp(speakerConfig(s.tsbgpPort, s.port, s.events));
+    await gobgp().waitEstablished(TSBGP, 30_000, context);
+    await speaker().waitState(PEER, WAIT);
     // Nothing listens on GoBGP's address: the established connection can only be GoBGP's own.
-    assert.equal(
-      await isListening(PEER, gobgpPort),
-      false,
-      `GoBGP: expected no listener on ${PEER}:${gobgpPort}`,
-    );
+    await s.assertNoDaemonListener();
   });
-
   it(
     "tsbgp's IPv4 and IPv6 unicast routes reach GoBGP with their attributes",
     { timeout: 60_000 },
@@ -237,14 +183,11 @@ describe("interop: GoBGP", () => {
         (r) => r["10.1.0.0/24"] !== undefined && r["10.1.1.0/24"] !== undefined,
       );
       const show = `gobgp neighbor ${TSBGP} adj-in -a ipv4 -j:\n${JSON.stringify(v4, null, 1)}\n${context()}`;
-      assert.deepEqual(pathSummary(v4["10.1.0.0/24"][0]), {
-        origin: "egp",
-        "as-path": "65001 64600 64601",
-        "next-hop": "192.0.2.1",
-        med: "50",
-        community: "65001:100 65001:200",
-        "large-community": "65001:1:2",
-      }, `GoBGP: 10.1.0.0/24 with tsbgp's attributes; ${show}`);
+      assert.deepEqual(
+        pathSummary(v4["10.1.0.0/24"][0]),
+        MULTI_FAMILY_RECEIVED["10.1.0.0/24"],
+        `GoBGP: 10.1.0.0/24 with tsbgp's attributes; ${show}`,
+      );
       assert.deepEqual(pathSummary(v4["10.1.1.0/24"][0]), {
         origin: "igp",
         "as-path": "65001",
@@ -260,13 +203,7 @@ describe("interop: GoBGP", () => {
       );
       assert.deepEqual(
         pathSummary(v6["2001:db8:1::/48"][0]),
-        {
-          origin: "igp",
-          "as-path": "65001",
-          "next-hop": "2001:db8::1",
-          community: "65001:6",
-          "large-community": "65001:3:4",
-        },
+        MULTI_FAMILY_RECEIVED["2001:db8:1::/48"],
         `GoBGP: 2001:db8:1::/48 from tsbgp; gobgp neighbor ${TSBGP} adj-in -a ipv6 -j:\n${
           JSON.stringify(v6)
         }`,
@@ -278,16 +215,16 @@ describe("interop: GoBGP", () => {
     "GoBGP's IPv4 and IPv6 unicast routes reach tsbgp with their attributes",
     { timeout: 60_000 },
     async () => {
-      const rib = await speaker!.waitRibIn(
+      const rib = await speaker().waitRibIn(
         "10.3.0.0/24 and 2001:db8:3::/48 from GoBGP",
         (r) =>
-          ribIn(r, "ipv4 unicast", "10.3.0.0/24").length > 0 &&
-          ribIn(r, "ipv6 unicast", "2001:db8:3::/48").length > 0,
+          s.ribIn(r, "ipv4 unicast", "10.3.0.0/24").length > 0 &&
+          s.ribIn(r, "ipv6 unicast", "2001:db8:3::/48").length > 0,
         WAIT,
         context,
       );
       const text = rib.map((r) => r.line).join("\n");
-      const v4 = ribIn(rib, "ipv4 unicast", "10.3.0.0/24")[0];
+      const v4 = s.ribIn(rib, "ipv4 unicast", "10.3.0.0/24")[0];
       assert.equal(
         v4.nextHop,
         "192.0.2.3",
@@ -300,7 +237,7 @@ describe("interop: GoBGP", () => {
         community: "65003:1 65003:2",
         "large-community": "65003:1:2",
       }, `tsbgp: 10.3.0.0/24 attributes; show adj-rib in extensive:\n${text}`);
-      const v6 = ribIn(rib, "ipv6 unicast", "2001:db8:3::/48")[0];
+      const v6 = s.ribIn(rib, "ipv6 unicast", "2001:db8:3::/48")[0];
       assert.equal(
         v6.nextHop,
         "2001:db8::3",
@@ -333,13 +270,13 @@ describe("interop: GoBGP", () => {
     // discard = traffic-rate 0 (RFC 8955 §7.3): GoBGP shows it as {"type":128,"subtype":6,"rate":0}
     assert.match(JSON.stringify(ext), /"subtype":6.*"rate":0/, `GoBGP: discard action; ${show}`);
 
-    const rib = await speaker!.waitRibIn(
+    const rib = await speaker().waitRibIn(
       "GoBGP's flow route 10.39.0.0/24 tcp 443",
-      (r) => ribIn(r, "ipv4 flow", /10\.39\.0\.0\/24/).length > 0,
+      (r) => s.ribIn(r, "ipv4 flow", /10\.39\.0\.0\/24/).length > 0,
       WAIT,
       context,
     );
-    const flow = ribIn(rib, "ipv4 flow", /10\.39\.0\.0\/24/)[0];
+    const flow = s.ribIn(rib, "ipv4 flow", /10\.39\.0\.0\/24/)[0];
     const text = rib.map((r) => r.line).join("\n");
     assert.match(
       flow.nlri,
@@ -367,13 +304,13 @@ describe("interop: GoBGP", () => {
       "extended-community": "65001:10",
     }, `GoBGP: VPNv4 attributes; ${show}`);
 
-    const rib = await speaker!.waitRibIn(
+    const rib = await speaker().waitRibIn(
       "GoBGP's VPNv4 route 10.30.0.0/24",
-      (r) => ribIn(r, "ipv4 mpls-vpn", /^10\.30\.0\.0\/24 /).length > 0,
+      (r) => s.ribIn(r, "ipv4 mpls-vpn", /^10\.30\.0\.0\/24 /).length > 0,
       WAIT,
       context,
     );
-    const r = ribIn(rib, "ipv4 mpls-vpn", /^10\.30\.0\.0\/24 /)[0];
+    const r = s.ribIn(rib, "ipv4 mpls-vpn", /^10\.30\.0\.0\/24 /)[0];
     const text = rib.map((l) => l.line).join("\n");
     assert.equal(r.nlri, "10.30.0.0/24 label 300 rd 65003:30", `tsbgp: ${text}`);
     assert.equal(r.nextHop, "192.0.2.3", `tsbgp: ${text}`);
@@ -385,14 +322,14 @@ describe("interop: GoBGP", () => {
   });
 
   it("EVPN from GoBGP: tsbgp decodes the MAC/IP advertisement", { timeout: 60_000 }, async () => {
-    const rib = await speaker!.waitRibIn(
+    const rib = await speaker().waitRibIn(
       "GoBGP's EVPN MAC/IP route",
-      (r) => ribIn(r, "l2vpn evpn", /^evpn:macadv:/).length > 0,
+      (r) => s.ribIn(r, "l2vpn evpn", /^evpn:macadv:/).length > 0,
       WAIT,
       context,
     );
     const text = rib.map((l) => l.line).join("\n");
-    const r = ribIn(rib, "l2vpn evpn", /^evpn:macadv:/)[0];
+    const r = s.ribIn(rib, "l2vpn evpn", /^evpn:macadv:/)[0];
     assert.equal(
       routeAttributes(r.attributes).get("extended-community"),
       "target:65003:100",
@@ -402,8 +339,8 @@ describe("interop: GoBGP", () => {
     const evpn = await eventually({
       daemon: "tsbgp",
       expected: "a JSON update event with the EVPN MAC/IP advertisement",
-      command: `cat ${events}`,
-      observe: () => Promise.resolve(readJsonEvents(events)),
+      command: `cat ${s.events}`,
+      observe: () => Promise.resolve(readJsonEvents(s.events)),
       accept: (evs) => evs.some(announcesEvpn),
       show: (evs) => evs.map((e) => JSON.stringify(e)).join("\n"),
       timeoutMs: WAIT,
@@ -422,20 +359,15 @@ describe("interop: GoBGP", () => {
   });
 
   it("ROUTE-REFRESH from tsbgp: GoBGP counts it and re-sends its routes", { timeout: 60_000 }, async () => {
-    const before = await gobgp!.neighbor(TSBGP);
+    const before = await gobgp().neighbor(TSBGP);
     const refreshes = before.state?.messages?.received?.refresh ?? 0;
     const sent = before.state?.messages?.sent?.update ?? 0;
-    const received = async () => {
-      const m = /UPDATEs received\s+(\d+)/.exec(await speaker!.cli("show", "neighbor", PEER, "extensive"));
-      return m ? Number(m[1]) : -1;
-    };
-    const tsbgpBefore = await received();
-    await speaker!.cli("neighbor", PEER, "announce", "route-refresh", "ipv4", "unicast");
+    const tsbgpBefore = await s.tsbgpRequestsRefresh("ipv4 unicast");
     await eventually({
       daemon: "GoBGP",
       expected: `one more ROUTE-REFRESH received (was ${refreshes}) and more UPDATEs sent (was ${sent})`,
       command: `gobgp neighbor ${TSBGP} -j`,
-      observe: () => gobgp!.neighbor(TSBGP),
+      observe: () => gobgp().neighbor(TSBGP),
       accept: (n) =>
         (n.state?.messages?.received?.refresh ?? 0) === refreshes + 1 &&
         (n.state?.messages?.sent?.update ?? 0) > sent,
@@ -443,32 +375,24 @@ describe("interop: GoBGP", () => {
       timeoutMs: WAIT,
       context,
     });
-    await eventually({
-      daemon: "tsbgp",
-      expected: `more UPDATEs received after the refresh (was ${tsbgpBefore})`,
-      command: `tsbgp cli show neighbor ${PEER} extensive`,
-      observe: received,
-      accept: (n) => n > tsbgpBefore,
-      timeoutMs: WAIT,
-      context,
-    });
+    await s.waitUpdatesReceivedAbove(tsbgpBefore, WAIT);
   });
 
   it("administrative shutdown: GoBGP logs tsbgp's RFC 9003 text, then the session returns", {
     timeout: 60_000,
   }, async () => {
-    await speaker!.cli("neighbor", PEER, "teardown", "2", SHUTDOWN_TEXT);
+    await s.tsbgpShutsDown(SHUTDOWN_TEXT);
     await eventually({
       daemon: "GoBGP",
       expected: `a logged Cease/Administrative Shutdown with Communicated-Reason="${SHUTDOWN_TEXT}"`,
       command: "gobgpd log",
-      observe: () => Promise.resolve(gobgp!.log),
+      observe: () => Promise.resolve(gobgp().log),
       accept: (log) => log.includes(`Communicated-Reason="${SHUTDOWN_TEXT}"`),
       timeoutMs: WAIT,
     });
-    assert.match(gobgp!.log, /Code=6 Communicated-Reason="tsbgp interop: planned maintenance" .*Subcode=2/);
+    assert.match(gobgp().log, /Code=6 Communicated-Reason="tsbgp interop: planned maintenance" .*Subcode=2/);
     // GoBGP reconnects after its idle hold time (1 s here) and gets tsbgp's routes again.
-    await gobgp!.waitEstablished(TSBGP, 30_000, context);
+    await gobgp().waitEstablished(TSBGP, 30_000, context);
     await gobgpRib(
       "adj-in",
       "ipv4-unicast",
@@ -480,25 +404,18 @@ describe("interop: GoBGP", () => {
   it("GoBGP killed mid-session and restarted passive with ADD-PATH: tsbgp reconnects, routes are back", {
     timeout: 60_000,
   }, async () => {
-    await gobgp!.waitEstablished(TSBGP, WAIT, context);
-    await gobgp!.stop("SIGKILL");
-    await eventually({
-      daemon: "tsbgp",
-      expected: `neighbor ${PEER} no longer established after GoBGP was killed`,
-      command: "tsbgp cli show neighbor summary",
-      observe: () => speaker!.neighbors(),
-      accept: (rows) => rows.some((r) => r.peer === PEER && r.state !== "established"),
-      show: (rows) => JSON.stringify(rows),
-      timeoutMs: WAIT,
-      context,
-    });
+    await gobgp().waitEstablished(TSBGP, WAIT, context);
+    await gobgp().stop("SIGKILL");
+    await s.waitTsbgpNotEstablished("after GoBGP was killed", WAIT);
 
-    gobgp = new GoBgp({ dir: dir!, config: passiveGoBgp(gobgpPort, tsbgpPort), file: "passive.toml" });
-    await gobgp.ready();
-    for (const r of [...GOBGP_ROUTES, ...GOBGP_MULTIPATH]) await gobgp.must("global", "rib", ...r.split(" "));
+    s.daemon = new GoBgp({ dir: s.dir, config: passiveGoBgp(s.port, s.tsbgpPort), file: "passive.toml" });
+    await gobgp().ready();
+    for (const r of [...GOBGP_ROUTES, ...GOBGP_MULTIPATH]) {
+      await gobgp().must("global", "rib", ...r.split(" "));
+    }
     // GoBGP is passive now: the session is tsbgp's connection.
-    await gobgp.waitEstablished(TSBGP, 30_000, context);
-    await speaker!.waitState(PEER, WAIT);
+    await gobgp().waitEstablished(TSBGP, 30_000, context);
+    await speaker().waitState(PEER, WAIT);
 
     const v4 = await gobgpRib(
       "adj-in",
@@ -521,13 +438,13 @@ describe("interop: GoBGP", () => {
       (r) => r["65001:10:10.10.0.0/24"] !== undefined,
     );
 
-    const rib = await speaker!.waitRibIn(
+    const rib = await speaker().waitRibIn(
       "GoBGP's two ADD-PATH paths of 10.3.5.0/24 (next hops 192.0.2.3 and 192.0.2.33)",
-      (r) => ribIn(r, "ipv4 unicast", /^10\.3\.5\.0\/24 path-information /).length === 2,
+      (r) => s.ribIn(r, "ipv4 unicast", /^10\.3\.5\.0\/24 path-information /).length === 2,
       WAIT,
       context,
     );
-    const paths = ribIn(rib, "ipv4 unicast", /^10\.3\.5\.0\/24 path-information /);
+    const paths = s.ribIn(rib, "ipv4 unicast", /^10\.3\.5\.0\/24 path-information /);
     const text = rib.map((l) => l.line).join("\n");
     assert.deepEqual(paths.map((p) => p.nextHop).sort(), ["192.0.2.3", "192.0.2.33"], `tsbgp: ${text}`);
     assert.equal(new Set(paths.map((p) => p.nlri)).size, 2, `tsbgp: two distinct path identifiers; ${text}`);

@@ -25,20 +25,17 @@
  */
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { daemonAbsent, eventually, sections, Tsbgp } from "../helpers/interop.ts";
+import { daemonAbsent, eventually } from "../helpers/interop.ts";
 import {
   describeRoute,
-  missingFromRib,
   receivedAsPath,
   type TestRoute,
   TSBGP_ADD_PATH_ROUTES,
   TSBGP_ADDRESS,
   TSBGP_AS,
-  TSBGP_ROUTES,
-  tsbgpConfig,
 } from "../helpers/interop_routes.ts";
+import { type RoutePeer, RouteSession, TSBGP_ALL_ROUTES } from "../helpers/interop_session.ts";
 import { type ObgpdNeighbor, type ObgpdRibEntry, OpenBgpd, openbgpdMissing } from "../helpers/openbgpd.ts";
-import { freePort, makeTempDir, removeTempDir } from "../helpers/sandbox.ts";
 
 const ADDRESS = "127.0.0.5";
 const AS = 65005;
@@ -110,95 +107,75 @@ function missingInObgpd(rib: readonly ObgpdRibEntry[], routes: readonly TestRout
   return routes.filter((r) => !has(r)).map((r) => describeRoute(r, TSBGP_AS));
 }
 
+/** Polls `bgpctl -j show neighbor 127.0.0.1` until `accept`; fails naming OpenBGPD and its answer. */
+function neighborUntil(
+  s: RouteSession<OpenBgpd>,
+  expected: string,
+  accept: (n: ObgpdNeighbor) => boolean,
+  timeoutMs = 15_000,
+) {
+  const o = s.daemon!;
+  return eventually({
+    daemon: "OpenBGPD",
+    expected,
+    command: `bgpctl -s ${o.socket} -j show neighbor ${TSBGP_ADDRESS}`,
+    observe: () => o.neighbor(TSBGP_ADDRESS),
+    accept,
+    timeoutMs,
+    context: s.context,
+  });
+}
+
+/** OpenBGPD for the shared steps (tests/helpers/interop_session.ts): one start per run, read with bgpctl. */
+const OBGPD_PEER: RoutePeer<OpenBgpd> = {
+  name: "OpenBGPD",
+  tempName: "openbgpd",
+  address: ADDRESS,
+  as: AS,
+  routes: OBGPD_ROUTES,
+  // OpenBGPD sends every route with a path identifier (add-path send all).
+  ribInAlso: {
+    expected: "each with a path-information",
+    accept: (rib) =>
+      OBGPD_ROUTES.every((r) => rib.some((l) => l.nlri.startsWith(`${r.prefix} path-information `))),
+  },
+  start: (s) => OpenBgpd.start(s.dir, obgpdConfig(s.dir, s.port, s.tsbgpPort)),
+  async waitTsbgpRoutes(s, routes) {
+    const o = s.daemon!;
+    await eventually({
+      daemon: "OpenBGPD",
+      expected: `tsbgp's routes: ${routes.map((r) => describeRoute(r, TSBGP_AS)).join("; ")}`,
+      command: `bgpctl -s ${o.socket} -j show rib detail neighbor ${TSBGP_ADDRESS}`,
+      observe: () => o.ribFrom(TSBGP_ADDRESS),
+      accept: (rib) => missingInObgpd(rib, routes).length === 0,
+      show: (rib) => `missing: ${missingInObgpd(rib, routes).join("; ")}\n${JSON.stringify(rib, null, 1)}`,
+      timeoutMs: 15_000,
+      context: s.context,
+    });
+  },
+  output: (s) => ({ "bgpd output (log)": s.daemon?.output ?? "" }),
+};
+
 describe("interop: OpenBGPD 7.7", () => {
   const missing = openbgpdMissing();
   if (missing) return daemonAbsent(missing);
 
-  let dir = "";
-  let port = 0;
-  let tsbgpPort = 0;
-  let obgpd: OpenBgpd | undefined;
-  let tsbgp: Tsbgp | undefined;
-  after(async () => {
-    await tsbgp?.stop("SIGKILL");
-    await obgpd?.stop();
-    removeTempDir(dir || undefined);
-  });
-
-  const context = () =>
-    sections({ "tsbgp output": tsbgp?.output ?? "", "bgpd output (log)": obgpd?.output ?? "" });
-
-  async function startObgpd(): Promise<OpenBgpd> {
-    obgpd = await OpenBgpd.start(dir, obgpdConfig(dir, port, tsbgpPort));
-    return obgpd;
-  }
-
-  /** Polls `bgpctl -j show neighbor 127.0.0.1` until `accept`; fails naming OpenBGPD and its answer. */
-  function neighborUntil(expected: string, accept: (n: ObgpdNeighbor) => boolean, timeoutMs = 15_000) {
-    const o = obgpd!;
-    return eventually({
-      daemon: "OpenBGPD",
-      expected,
-      command: `bgpctl -s ${o.socket} -j show neighbor ${TSBGP_ADDRESS}`,
-      observe: () => o.neighbor(TSBGP_ADDRESS),
-      accept,
-      timeoutMs,
-      context,
-    });
-  }
-
-  /** Both ways: tsbgp's routes in OpenBGPD's RIB (all attributes), OpenBGPD's in tsbgp's Adj-RIB-In. */
-  async function routesBothWays(): Promise<void> {
-    const o = obgpd!;
-    const all = [...TSBGP_ROUTES, ...TSBGP_ADD_PATH_ROUTES];
-    await eventually({
-      daemon: "OpenBGPD",
-      expected: `tsbgp's routes: ${all.map((r) => describeRoute(r, TSBGP_AS)).join("; ")}`,
-      command: `bgpctl -s ${o.socket} -j show rib detail neighbor ${TSBGP_ADDRESS}`,
-      observe: () => o.ribFrom(TSBGP_ADDRESS),
-      accept: (rib) => missingInObgpd(rib, all).length === 0,
-      show: (rib) => `missing: ${missingInObgpd(rib, all).join("; ")}\n${JSON.stringify(rib, null, 1)}`,
-      timeoutMs: 15_000,
-      context,
-    });
-    await tsbgp!.waitRibIn(
-      `OpenBGPD's routes: ${
-        OBGPD_ROUTES.map((r) => describeRoute(r, AS)).join("; ")
-      }, each with a path-information`,
-      (rib) =>
-        missingFromRib(rib, OBGPD_ROUTES, ADDRESS, AS).length === 0 &&
-        OBGPD_ROUTES.every((r) => rib.some((l) => l.nlri.startsWith(`${r.prefix} path-information `))),
-      15_000,
-      () => sections({ "bgpd output (log)": o.output }),
-    );
-  }
+  const s = new RouteSession(OBGPD_PEER);
 
   it("tsbgp initiates: the session comes up", { timeout: 40_000 }, async () => {
-    dir = makeTempDir("openbgpd");
-    port = await freePort(ADDRESS);
-    tsbgpPort = await freePort(TSBGP_ADDRESS);
-    await startObgpd();
-    tsbgp = new Tsbgp({ dir, config: tsbgpConfig({ peer: ADDRESS, peerAs: AS, connect: port }) });
-    await tsbgp.ready();
-    await tsbgp.waitState(ADDRESS, 20_000);
+    await s.openWithTsbgpConnecting();
     // OpenBGPD's end of the connection is its listening port: tsbgp opened it.
     await neighborUntil(
-      `state Established with local port ${port} (tsbgp connected to OpenBGPD)`,
-      (n) => n.state === "Established" && n.session?.local.port === port,
+      s,
+      `state Established with local port ${s.port} (tsbgp connected to OpenBGPD)`,
+      (n) => n.state === "Established" && n.session?.local.port === s.port,
     );
   });
 
-  it(
-    "IPv4 and IPv6 routes with AS paths, communities and large communities, both ways",
-    { timeout: 40_000 },
-    async () => {
-      assert.ok(tsbgp && obgpd, "the session step failed");
-      await routesBothWays();
-    },
-  );
+  s.itRoutesBothWays();
 
   it("ADD-PATH: OpenBGPD keeps tsbgp's two paths apart by path id", { timeout: 20_000 }, async () => {
-    assert.ok(tsbgp && obgpd, "the session step failed");
+    const { daemon: obgpd } = s.running();
     const rib = await obgpd.ribFrom(TSBGP_ADDRESS);
     const paths = rib.filter((e) => e.prefix === "10.1.2.0/24").map((e) => `${e.path_id} ${e.exit_nexthop}`)
       .sort();
@@ -214,7 +191,7 @@ describe("interop: OpenBGPD 7.7", () => {
   it("route refresh: OpenBGPD's request makes tsbgp re-send; tsbgp's request reaches OpenBGPD", {
     timeout: 30_000,
   }, async () => {
-    assert.ok(tsbgp && obgpd, "the session step failed");
+    const { tsbgp, daemon: obgpd } = s.running();
     const before = await obgpd.neighbor(TSBGP_ADDRESS);
     const refresh = await obgpd.ctl("neighbor", TSBGP_ADDRESS, "refresh");
     assert.equal(
@@ -222,8 +199,9 @@ describe("interop: OpenBGPD 7.7", () => {
       0,
       `OpenBGPD: bgpctl neighbor ${TSBGP_ADDRESS} refresh failed:\n${refresh.output}`,
     );
-    const resent = TSBGP_ROUTES.length + TSBGP_ADD_PATH_ROUTES.length;
+    const resent = TSBGP_ALL_ROUTES.length;
     await neighborUntil(
+      s,
       `a ROUTE-REFRESH sent and at least ${resent} more UPDATEs received than the ${before.stats.update.received.updates} before`,
       (n) =>
         n.stats["route-refresh"].sent.request > before.stats["route-refresh"].sent.request &&
@@ -233,6 +211,7 @@ describe("interop: OpenBGPD 7.7", () => {
     // The other way: OpenBGPD 7.7 counts the request but does not re-send (see the file comment).
     await tsbgp.cli("neighbor", ADDRESS, "announce", "route-refresh", "ipv4", "unicast");
     await neighborUntil(
+      s,
       `route-refresh.received.request ${
         before.stats["route-refresh"].received.request + 1
       }, session still Established`,
@@ -246,28 +225,22 @@ describe("interop: OpenBGPD 7.7", () => {
     "OpenBGPD restarted mid-session: tsbgp reconnects and the routes are back",
     { timeout: 50_000 },
     async () => {
-      assert.ok(tsbgp && obgpd, "the session step failed");
-      const from = tsbgp.speaker.lines.length;
-      await obgpd.stop();
-      await tsbgp.speaker.waitForLine(
-        new RegExp(`neighbor ${ADDRESS.replaceAll(".", "\\.")} down`),
-        15_000,
-        from,
-      );
-      await startObgpd();
-      await tsbgp.waitState(ADDRESS, 30_000);
+      s.running();
+      await s.restartDaemon();
       await neighborUntil(
-        `state Established with local port ${port} (tsbgp reconnected)`,
-        (n) => n.state === "Established" && n.session?.local.port === port,
+        s,
+        `state Established with local port ${s.port} (tsbgp reconnected)`,
+        (n) => n.state === "Established" && n.session?.local.port === s.port,
       );
-      await routesBothWays();
+      await s.routesBothWays();
     },
   );
 
   it("administrative shutdown: OpenBGPD shows tsbgp's RFC 9003 text", { timeout: 30_000 }, async () => {
-    assert.ok(tsbgp && obgpd, "the session step failed");
-    await tsbgp.cli("neighbor", ADDRESS, "teardown", "2", SHUTDOWN_TEXT);
+    const { tsbgp } = s.running();
+    await s.tsbgpShutsDown(SHUTDOWN_TEXT);
     await neighborUntil(
+      s,
       `last_shutdown_reason "${SHUTDOWN_TEXT}"`,
       (n) => n.last_shutdown_reason === SHUTDOWN_TEXT,
     );
@@ -276,22 +249,17 @@ describe("interop: OpenBGPD 7.7", () => {
   });
 
   it("tsbgp stops: OpenBGPD drops the session and tsbgp's routes", { timeout: 30_000 }, async () => {
-    assert.ok(tsbgp && obgpd, "the session step failed");
-    const exit = await tsbgp.stop("SIGTERM");
-    assert.deepEqual(exit, { code: 0, signal: null }, `tsbgp did not exit cleanly:\n${tsbgp.output}`);
-    await neighborUntil("the session no longer Established", (n) => n.state !== "Established");
+    const { daemon: obgpd } = s.running();
+    await s.stopTsbgpCleanly();
+    await neighborUntil(s, "the session no longer Established", (n) => n.state !== "Established");
     const rib = await obgpd.ribFrom(TSBGP_ADDRESS);
     assert.deepEqual(rib, [], `OpenBGPD: expected no route from ${TSBGP_ADDRESS} after tsbgp stopped`);
   });
 
   it("OpenBGPD initiates (tsbgp passive): the session and the routes", { timeout: 40_000 }, async () => {
-    assert.ok(obgpd, "the OpenBGPD start failed");
-    tsbgp = new Tsbgp({
-      dir,
-      file: "tsbgp-passive.conf",
-      config: tsbgpConfig({ peer: ADDRESS, peerAs: AS, connect: port, listen: tsbgpPort }),
-    });
-    await tsbgp.ready();
+    assert.ok(s.daemon, "the OpenBGPD start failed");
+    const obgpd = s.daemon;
+    const tsbgp = await s.startTsbgpWithRoutes("listens");
     // After a lost session OpenBGPD holds the peer Idle (IdleHoldTime: 30 s and doubling); an operator's
     // `neighbor … down` + `up` starts it again at once. The connection is still OpenBGPD's to open.
     for (const action of ["down", "up"]) {
@@ -299,11 +267,12 @@ describe("interop: OpenBGPD 7.7", () => {
       assert.equal(r.code, 0, `OpenBGPD: bgpctl neighbor ${TSBGP_ADDRESS} ${action} failed:\n${r.output}`);
     }
     await neighborUntil(
-      `state Established with remote port ${tsbgpPort} (OpenBGPD connected to tsbgp's listener)`,
-      (n) => n.state === "Established" && n.session?.remote.port === tsbgpPort,
+      s,
+      `state Established with remote port ${s.tsbgpPort} (OpenBGPD connected to tsbgp's listener)`,
+      (n) => n.state === "Established" && n.session?.remote.port === s.tsbgpPort,
       30_000,
     );
     await tsbgp.waitState(ADDRESS, 10_000);
-    await routesBothWays();
+    await s.routesBothWays();
   });
 });
