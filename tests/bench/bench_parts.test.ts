@@ -1,11 +1,13 @@
 /**
  * The benchmark's own parts (scripts/bench/): the prefix plan, the attribute mix, the raw sender's table
  * (decoded back with the project's codecs), the raw peer's counting over a real TCP session, the KEEPALIVE
- * gap, BIRD's route-count parsing and the command line. No timing is asserted: the bench's figures are
- * printed, never tested.
+ * gap, the transfer scenarios' run record (this process standing in for the speaker under test), BIRD's
+ * route-count parsing and the command line. No timing is asserted: the bench's figures are printed, never
+ * tested.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
 import { connect } from "node:net";
 import { decodeMessage, encodeMessage } from "../../lib/bgp/message/codec.ts";
 import { KEEPALIVE_BYTES } from "../../lib/bgp/message/keepalive.ts";
@@ -18,8 +20,22 @@ import { waitFor } from "../../scripts/bench/clock.ts";
 import { OptionError, parseOptions } from "../../scripts/bench/options.ts";
 import { BenchPeer } from "../../scripts/bench/peer.ts";
 import { prefixAddress, PrefixSet, prefixText, writePrefix } from "../../scripts/bench/prefixes.ts";
+import type { ApiToWireRun, WireToJsonRun } from "../../scripts/bench/results.ts";
+import { measureTransfer, recordTransfer } from "../../scripts/bench/transfer.ts";
 import { buildTable } from "../../scripts/bench/updates.ts";
 import { freePort } from "../helpers/sandbox.ts";
+
+/** The bench's raw peer on this host's loopback address, as AS 65002 with a 9 s hold time. */
+function localPeer(port: number, expect: number): Promise<BenchPeer> {
+  return BenchPeer.listen({
+    host: "127.0.0.1",
+    port,
+    asn: 65002,
+    routerId: "127.0.0.2",
+    holdTime: 9,
+    expect,
+  });
+}
 
 /** Every UPDATE of a byte stream, decoded. */
 function updatesOf(chunks: readonly Uint8Array[]): UpdateMessage[] {
@@ -105,14 +121,7 @@ describe("bench raw peer", () => {
   it("answers the OPEN and counts the prefixes a speaker sends over TCP", async () => {
     const n = 2000;
     const port = await freePort("127.0.0.1");
-    const peer = await BenchPeer.listen({
-      host: "127.0.0.1",
-      port,
-      asn: 65002,
-      routerId: "127.0.0.2",
-      holdTime: 9,
-      expect: n,
-    });
+    const peer = await localPeer(port, n);
     const client = connect({ host: "127.0.0.1", port });
     try {
       const replies = new MessageReader();
@@ -153,14 +162,7 @@ describe("bench raw peer", () => {
   });
 
   it("reports the longest time without a KEEPALIVE, from the one before the window to its end", async () => {
-    const peer = await BenchPeer.listen({
-      host: "127.0.0.1",
-      port: await freePort("127.0.0.1"),
-      asn: 65002,
-      routerId: "127.0.0.2",
-      holdTime: 9,
-      expect: 0,
-    });
+    const peer = await localPeer(await freePort("127.0.0.1"), 0);
     try {
       peer.establishedAt = 1000;
       peer.keepalives.push(4000, 7000, 12000, 13000);
@@ -170,6 +172,89 @@ describe("bench raw peer", () => {
     } finally {
       await peer.close();
     }
+  });
+});
+
+/** The fields every transfer run records first, in the JSON's order. */
+const RECORD = ["kind", "target", "sender", "size", "loadBefore", "cpuSeconds", "rssBaseKiB", "rssPeakKiB"];
+
+describe("bench transfer scaffolding", () => {
+  it("records the figures in the JSON's order, with the raw peer's longest KEEPALIVE gap", async () => {
+    let dir = "";
+    const run = await measureTransfer<WireToJsonRun>(
+      { kind: "wire-to-json", target: "bun", sender: "raw", size: 10 },
+      "transfer-test",
+      {},
+      async (run, ws) => {
+        dir = ws.dir;
+        const peer = await localPeer(await freePort("127.0.0.1"), 0);
+        ws.defer(() => peer.close());
+        peer.establishedAt = 1000;
+        peer.keepalives.push(4000, 9000);
+        const watch = ws.watch(process.pid);
+        await recordTransfer(run, { watch, t0: 2000, end: 10_000, peer, holder: process.pid }, (seconds) => ({
+          helperCpuSeconds: 0.5,
+          seconds,
+          prefixesPerSecond: run.size / seconds,
+        }));
+      },
+    );
+    assert.equal(run.error, undefined);
+    assert.deepEqual(Object.keys(run), [
+      ...RECORD,
+      "helperCpuSeconds",
+      "seconds",
+      "prefixesPerSecond",
+      "keepaliveIntervalSeconds",
+      "longestKeepaliveGapSeconds",
+      "rssAfterKiB",
+    ]);
+    assert.equal(typeof run.loadBefore, "number");
+    assert.equal(run.seconds, 8);
+    assert.equal(run.prefixesPerSecond, 1.25);
+    assert.equal(run.keepaliveIntervalSeconds, 3);
+    assert.equal(run.longestKeepaliveGapSeconds, 5); // 4000 → 9000
+    assert.ok(run.rssPeakKiB! > 0 && run.rssAfterKiB! > 0, "this process's RSS was read");
+    assert.ok(!existsSync(dir), "the workspace was removed");
+  });
+
+  it("records no KEEPALIVE figures when no raw peer took part", async () => {
+    const run = await measureTransfer<ApiToWireRun>(
+      { kind: "api-to-wire", target: "bun", form: "batched", receiver: "bird", size: 10 },
+      "transfer-test",
+      {},
+      async (run, ws) => {
+        const watch = ws.watch(process.pid);
+        await recordTransfer(
+          run,
+          { watch, t0: 0, end: 500, holder: process.pid },
+          (seconds) => ({ seconds }),
+        );
+      },
+    );
+    assert.equal(run.error, undefined);
+    assert.equal(run.seconds, 0.5);
+    assert.ok(!("keepaliveIntervalSeconds" in run) && !("longestKeepaliveGapSeconds" in run));
+  });
+
+  it("turns a failed transfer into the run's error, undoing what it started and removing its workspace", async () => {
+    let dir = "";
+    let undone = false;
+    const run = await measureTransfer<ApiToWireRun>(
+      { kind: "api-to-wire", target: "bird", form: "static", receiver: "raw", size: 10 },
+      "transfer-test",
+      {},
+      (_run, ws) => {
+        dir = ws.dir;
+        ws.defer(() => (undone = true));
+        return Promise.reject(new Error("no session with the raw peer"));
+      },
+    );
+    assert.equal(run.error, "no session with the raw peer");
+    assert.equal(run.seconds, undefined);
+    assert.equal(typeof run.loadBefore, "number");
+    assert.ok(undone, "the deferred step ran");
+    assert.ok(dir !== "" && !existsSync(dir), "the workspace was removed");
   });
 });
 

@@ -6,104 +6,70 @@
  * session's Established to the last prefix at the raw peer.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { loadavg } from "node:os";
 import { API_FORMS, type ApiForm, writeCommands } from "../api_commands.ts";
-import { BIRD_ADDRESS, BIRD_AS, writeStaticRoutes } from "../bird_config.ts";
+import { BIRD_ADDRESS, writeStaticRoutes } from "../bird_config.ts";
 import { pokeWhileSending, startBird, waitBirdEstablished, waitBirdRoutes } from "../bird.ts";
 import { unlessExited } from "../child.ts";
 import { sleep, waitFor } from "../clock.ts";
-import {
-  birdLoadTimeoutMs,
-  HOLD_TIME,
-  KEEPALIVE_INTERVAL_S,
-  SESSION_TIMEOUT_MS,
-  settleMs,
-  transferTimeoutMs,
-} from "../limits.ts";
+import { birdLoadTimeoutMs, SESSION_TIMEOUT_MS, transferTimeoutMs } from "../limits.ts";
 import type { BenchOptions, Endpoint } from "../options.ts";
 import { cell, type Runs, type Scenario, sizeLabel } from "../plan.ts";
 import { fmt, type Goal, type Row } from "../report.ts";
-import { BenchPeer } from "../peer.ts";
 import { rssKiB } from "../proc.ts";
 import type { ApiToWireRun } from "../results.ts";
-import { SPEAKER_ADDRESS, SPEAKER_AS, speakerConfig } from "../speaker_config.ts";
-import { startSpeaker } from "../speaker.ts";
 import { isSpeaker, REPO_ROOT, type SpeakerTarget } from "../targets.ts";
-import { Workspace, type WorkspaceSettings } from "../workspace.ts";
+import {
+  birdSessionWithRawPeer,
+  birdSessionWithSpeaker,
+  measureTransfer,
+  QUIET_AFTER_UP_MS,
+  rawPeerBesideBird,
+  rawPeerInBirdsPlace,
+  recordTransfer,
+  startSpeakerWithHelper,
+} from "../transfer.ts";
+import type { WorkspaceSettings } from "../workspace.ts";
 import { freePort } from "../../../tests/helpers/sandbox.ts";
 
-/** The raw peer sits beside BIRD's address when BIRD is the one sending to it. */
-const RAW_PEER_ADDRESS = "127.0.0.3";
-const RAW_PEER_AS = 65003;
+/** What API → wire reports of `n` routes over `seconds` (the UPDATEs when the raw peer counted them). */
+function routeRates(n: number, seconds: number, updates: number | undefined): Partial<ApiToWireRun> {
+  return { seconds, routesPerSecond: n / seconds, ...(updates === undefined ? {} : { updates }) };
+}
 
-export async function speakerApiToWire(
+export function speakerApiToWire(
   target: SpeakerTarget,
   form: ApiForm,
   receiver: Endpoint,
   n: number,
   settings: WorkspaceSettings,
 ): Promise<ApiToWireRun> {
-  const run: ApiToWireRun = {
-    kind: "api-to-wire",
-    target,
-    form,
-    receiver,
-    size: n,
-    loadBefore: loadavg()[0],
-  };
-  const ws = new Workspace(`api-${target}-${form}-${n}`, settings);
-  try {
+  const identity = { kind: "api-to-wire", target, form, receiver, size: n } as const;
+  return measureTransfer<ApiToWireRun>(identity, `api-${target}-${form}-${n}`, settings, async (run, ws) => {
     const port = await freePort(BIRD_ADDRESS);
-    const peer = receiver === "raw"
-      ? await BenchPeer.listen({
-        host: BIRD_ADDRESS,
-        port,
-        asn: BIRD_AS,
-        routerId: BIRD_ADDRESS,
-        holdTime: HOLD_TIME,
-        expect: n,
-      })
-      : undefined;
-    if (peer) ws.defer(() => peer.close());
+    const peer = receiver === "raw" ? await rawPeerInBirdsPlace(ws, port, n) : undefined;
     const bird = receiver === "bird"
-      ? await startBird(ws, {
-        dir: ws.dir,
-        port,
-        sessions: [{
-          name: "speaker",
-          neighbor: SPEAKER_ADDRESS,
-          neighborPort: 179,
-          neighborAs: SPEAKER_AS,
-          holdTime: HOLD_TIME,
-          passive: true,
-          export: false,
-        }],
-      }, SESSION_TIMEOUT_MS)
+      ? await startBird(
+        ws,
+        { dir: ws.dir, port, sessions: [birdSessionWithSpeaker(false)] },
+        SESSION_TIMEOUT_MS,
+      )
       : undefined;
 
     const [trigger, started, commands, pidFile] = ["trigger", "started", "commands.txt", "sender.pid"].map((
       f,
     ) => ws.path(f));
     writeCommands(commands, form, n);
-    ws.killPidFileAtClose(pidFile);
-    const sender =
-      `/bin/sh ${REPO_ROOT}scripts/bench/helpers/api_sender.sh ${trigger} ${started} ${commands} ${pidFile}`;
-    const speaker = startSpeaker(
-      ws,
-      target,
-      speakerConfig([{ name: "sender", run: sender }], [{
-        address: BIRD_ADDRESS,
-        port,
-        peerAs: BIRD_AS,
-        holdTime: HOLD_TIME,
-        process: "sender",
-      }]),
-    );
+    const speaker = startSpeakerWithHelper(ws, target, port, {
+      name: "sender",
+      run:
+        `/bin/sh ${REPO_ROOT}scripts/bench/helpers/api_sender.sh ${trigger} ${started} ${commands} ${pidFile}`,
+      pidFile,
+    });
     const up: Promise<unknown> = peer
       ? peer.until("session with the raw peer", () => peer.established, SESSION_TIMEOUT_MS)
       : waitBirdEstablished(bird!, "speaker", SESSION_TIMEOUT_MS);
     await unlessExited(speaker, target, up);
-    await sleep(500); // the speaker's End-of-RIB and first KEEPALIVEs are not part of the figure
+    await sleep(QUIET_AFTER_UP_MS);
 
     const watch = ws.watch(speaker.pid);
     const timeout = transferTimeoutMs(n);
@@ -117,92 +83,49 @@ export async function speakerApiToWire(
       { timeoutMs: 10_000, everyMs: 10 },
     );
     const end = await unlessExited(speaker, target, atPeer ?? waitBirdRoutes(bird!, n, timeout));
-    Object.assign(run, watch.finish());
-    run.seconds = (end - t0) / 1000;
-    run.routesPerSecond = n / run.seconds;
-    if (peer) {
-      run.updates = peer.updates;
-      run.keepaliveIntervalSeconds = KEEPALIVE_INTERVAL_S;
-      run.longestKeepaliveGapSeconds = peer.longestKeepaliveGap(t0, end) / 1000;
-    }
-    await sleep(settleMs(n));
-    run.rssAfterKiB = rssKiB(speaker.pid);
+    await recordTransfer(
+      run,
+      { watch, t0, end, peer, holder: speaker.pid },
+      (s) => routeRates(n, s, peer?.updates),
+    );
     if (bird) run.receiverRssKiB = rssKiB(bird.pid);
-  } catch (e) {
-    run.error = (e as Error).message;
-  } finally {
-    await ws.close();
-  }
-  return run;
+  });
 }
 
 /** BIRD's static table of N routes → wire, to the raw peer (BIRD has no API to compare with). */
-export async function birdStaticToWire(n: number, settings: WorkspaceSettings): Promise<ApiToWireRun> {
-  const run: ApiToWireRun = {
-    kind: "api-to-wire",
-    target: "bird",
-    form: "static",
-    receiver: "raw",
-    size: n,
-    loadBefore: loadavg()[0],
-  };
-  const ws = new Workspace(`api-bird-${n}`, settings);
-  try {
-    const peerPort = await freePort(RAW_PEER_ADDRESS);
-    const peer = await BenchPeer.listen({
-      host: RAW_PEER_ADDRESS,
-      port: peerPort,
-      asn: RAW_PEER_AS,
-      routerId: RAW_PEER_ADDRESS,
-      holdTime: HOLD_TIME,
-      expect: n,
-    });
-    ws.defer(() => peer.close());
+export function birdStaticToWire(n: number, settings: WorkspaceSettings): Promise<ApiToWireRun> {
+  const identity = { kind: "api-to-wire", target: "bird", form: "static", receiver: "raw", size: n } as const;
+  return measureTransfer<ApiToWireRun>(identity, `api-bird-${n}`, settings, async (run, ws) => {
+    const peer = await rawPeerBesideBird(ws, n);
     const routes = ws.path("routes.bird");
     writeStaticRoutes(routes, n, false);
     const bird = await startBird(ws, {
       dir: ws.dir,
       port: await freePort(BIRD_ADDRESS),
       staticRoutes: routes,
-      sessions: [{
-        name: "peer",
-        neighbor: RAW_PEER_ADDRESS,
-        neighborPort: peerPort,
-        neighborAs: RAW_PEER_AS,
-        holdTime: HOLD_TIME,
-        passive: false,
-        export: true,
-        disabled: true,
-      }],
+      sessions: [birdSessionWithRawPeer(peer, true, true)],
     }, birdLoadTimeoutMs(n));
     await waitBirdRoutes(bird, n, birdLoadTimeoutMs(n));
     const watch = ws.watch(bird.pid);
     await bird.cli("enable", "peer");
     const t0 = await peer.until("BIRD's session", () => peer.established, SESSION_TIMEOUT_MS);
     const stopPoking = pokeWhileSending(bird);
+    let end: number;
     try {
-      const end = await peer.until(
+      end = await peer.until(
         `${n} prefixes at the raw peer`,
         () => peer.prefixes.size >= n,
         transferTimeoutMs(n),
       );
-      Object.assign(run, watch.finish());
-      run.seconds = (end - t0) / 1000;
-      run.routesPerSecond = n / run.seconds;
-      run.updates = peer.updates;
-      run.keepaliveIntervalSeconds = KEEPALIVE_INTERVAL_S;
-      run.longestKeepaliveGapSeconds = peer.longestKeepaliveGap(t0, end) / 1000;
     } finally {
       stopPoking();
     }
-    await sleep(settleMs(n));
-    run.rssAfterKiB = rssKiB(bird.pid);
-  } catch (e) {
-    run.error = (e as Error).message;
-  } finally {
-    await ws.close();
-  }
-  return run;
+    await recordTransfer(
+      run,
+      { watch, t0, end, peer, holder: bird.pid },
+      (s) => routeRates(n, s, peer.updates),
+    );
+  });
 }
 
 const GOALS: Readonly<Record<ApiForm, Goal>> = {

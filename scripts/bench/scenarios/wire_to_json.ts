@@ -7,34 +7,31 @@
  * receives the raw sender's table into its own table (no JSON): the reference receive rate.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { loadavg } from "node:os";
-import { BIRD_ADDRESS, BIRD_AS, writeStaticRoutes } from "../bird_config.ts";
+import { BIRD_ADDRESS, writeStaticRoutes } from "../bird_config.ts";
 import { pokeWhileSending, startBird, waitBirdRoutes } from "../bird.ts";
-import { unlessExited } from "../child.ts";
+import { type Child, unlessExited } from "../child.ts";
 import { sleep, waitFor } from "../clock.ts";
-import {
-  birdLoadTimeoutMs,
-  HOLD_TIME,
-  KEEPALIVE_INTERVAL_S,
-  SESSION_TIMEOUT_MS,
-  settleMs,
-  transferTimeoutMs,
-} from "../limits.ts";
+import { birdLoadTimeoutMs, SESSION_TIMEOUT_MS, transferTimeoutMs } from "../limits.ts";
 import type { Endpoint } from "../options.ts";
 import { cell, type Scenario, sizeLabel } from "../plan.ts";
 import { fmt, type Row } from "../report.ts";
-import { BenchPeer } from "../peer.ts";
-import { cpuSeconds, type ProcessWatch, rssKiB } from "../proc.ts";
+import type { BenchPeer } from "../peer.ts";
+import { cpuSeconds, type ProcessWatch } from "../proc.ts";
 import type { WireToJsonRun } from "../results.ts";
-import { SPEAKER_ADDRESS, SPEAKER_AS, speakerConfig } from "../speaker_config.ts";
-import { startSpeaker } from "../speaker.ts";
 import { BIN_DIR, isSpeaker, REPO_ROOT, type SpeakerTarget } from "../targets.ts";
 import { buildTable, type Table } from "../updates.ts";
-import { Workspace, type WorkspaceSettings } from "../workspace.ts";
+import {
+  birdSessionWithRawPeer,
+  birdSessionWithSpeaker,
+  measureTransfer,
+  QUIET_AFTER_UP_MS,
+  rawPeerBesideBird,
+  rawPeerInBirdsPlace,
+  recordTransfer,
+  startSpeakerWithHelper,
+} from "../transfer.ts";
+import type { WorkspaceSettings } from "../workspace.ts";
 import { freePort } from "../../../tests/helpers/sandbox.ts";
-
-const RAW_PEER_ADDRESS = "127.0.0.3";
-const RAW_PEER_AS = 65003;
 
 /**
  * tsbgp's log line when a helper falls 16 MiB behind and events are dropped (lib/api/write_queue.ts): the
@@ -68,29 +65,54 @@ function table(n: number, senderAs: number): Table {
   return tables.get(key)!;
 }
 
-export async function speakerWireToJson(
+/**
+ * Waits until the helper has counted all `n` prefixes (its final status), unless the speaker exits or logs
+ * that it dropped events for the helper: the count could then never complete.
+ */
+function helperCounted(
+  speaker: Child,
+  target: SpeakerTarget,
+  status: string,
+  n: number,
+): Promise<CounterStatus> {
+  return unlessExited(
+    speaker,
+    target,
+    waitFor(`the JSON helper counting ${n} prefixes`, () => {
+      const s = readStatus(status);
+      if (s?.doneAt !== undefined) return s;
+      const dropped = speaker.logLine(DROPPED);
+      if (dropped) {
+        throw new Error(`the speaker dropped events for the helper, the count cannot complete: ${dropped}`);
+      }
+      return undefined;
+    }, {
+      timeoutMs: transferTimeoutMs(n),
+      everyMs: 50,
+      describe: () => JSON.stringify(readStatus(status) ?? {}),
+    }),
+  );
+}
+
+/** What wire → JSON reports of `n` prefixes in `updates` UPDATEs over `seconds`. */
+function prefixRates(n: number, updates: number, seconds: number): Partial<WireToJsonRun> {
+  return { seconds, prefixesPerSecond: n / seconds, updates, updatesPerSecond: updates / seconds };
+}
+
+export function speakerWireToJson(
   target: SpeakerTarget,
   sender: Endpoint,
   n: number,
   settings: WorkspaceSettings,
 ): Promise<WireToJsonRun> {
-  const run: WireToJsonRun = { kind: "wire-to-json", target, sender, size: n, loadBefore: loadavg()[0] };
-  const ws = new Workspace(`json-${target}-${sender}-${n}`, settings);
-  try {
+  const identity = { kind: "wire-to-json", target, sender, size: n } as const;
+  const workspace = `json-${target}-${sender}-${n}`;
+  return measureTransfer<WireToJsonRun>(identity, workspace, settings, async (run, ws) => {
     const port = await freePort(BIRD_ADDRESS);
     let peer: BenchPeer | undefined;
     let bird: Awaited<ReturnType<typeof startBird>> | undefined;
     if (sender === "raw") {
-      peer = await BenchPeer.listen({
-        host: BIRD_ADDRESS,
-        port,
-        asn: BIRD_AS,
-        routerId: BIRD_ADDRESS,
-        holdTime: HOLD_TIME,
-        expect: 0,
-      });
-      const p = peer;
-      ws.defer(() => p.close());
+      peer = await rawPeerInBirdsPlace(ws, port, 0);
     } else {
       const routes = ws.path("routes.bird");
       writeStaticRoutes(routes, n, true);
@@ -98,35 +120,19 @@ export async function speakerWireToJson(
         dir: ws.dir,
         port,
         staticRoutes: routes,
-        sessions: [{
-          name: "speaker",
-          neighbor: SPEAKER_ADDRESS,
-          neighborPort: 179,
-          neighborAs: SPEAKER_AS,
-          holdTime: HOLD_TIME,
-          passive: true,
-          export: true,
-        }],
+        sessions: [birdSessionWithSpeaker(true)],
       }, birdLoadTimeoutMs(n));
       await waitBirdRoutes(bird, n, birdLoadTimeoutMs(n));
     }
 
     const [status, pidFile] = [ws.path("status.json"), ws.path("counter.pid")];
-    ws.killPidFileAtClose(pidFile);
-    const counter =
-      `${BIN_DIR}/bun --no-install ${REPO_ROOT}scripts/bench/helpers/json_counter.ts ${status} ${n} ${pidFile}`;
-    const speaker = startSpeaker(
-      ws,
-      target,
-      speakerConfig([{ name: "counter", run: counter }], [{
-        address: BIRD_ADDRESS,
-        port,
-        peerAs: BIRD_AS,
-        holdTime: HOLD_TIME,
-        process: "counter",
-        receive: true,
-      }]),
-    );
+    const speaker = startSpeakerWithHelper(ws, target, port, {
+      name: "counter",
+      run:
+        `${BIN_DIR}/bun --no-install ${REPO_ROOT}scripts/bench/helpers/json_counter.ts ${status} ${n} ${pidFile}`,
+      pidFile,
+      receive: true,
+    });
     const helperPid = () => (existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8").trim()) : undefined);
     let watch: ProcessWatch;
     let helperCpu0 = 0;
@@ -139,10 +145,10 @@ export async function speakerWireToJson(
         p.until("session with the raw sender", () => p.established, SESSION_TIMEOUT_MS),
       );
       await waitFor("the JSON helper", () => helperPid(), { timeoutMs: SESSION_TIMEOUT_MS });
-      await sleep(500); // session-up events and End-of-RIB are not part of the figure
+      await sleep(QUIET_AFTER_UP_MS);
       watch = ws.watch(speaker.pid);
       helperCpu0 = cpuSeconds(helperPid()!) ?? 0;
-      t0 = (await p.send(table(n, BIRD_AS).chunks)).first;
+      t0 = (await p.send(table(n, p.options.asn).chunks)).first;
     } else {
       // BIRD sends as soon as the session is up: the figures start with the speaker.
       watch = ws.watch(speaker.pid);
@@ -158,104 +164,44 @@ export async function speakerWireToJson(
     const stopPoking = bird ? pokeWhileSending(bird) : () => {};
     let final: CounterStatus;
     try {
-      final = await unlessExited(
-        speaker,
-        target,
-        waitFor(`the JSON helper counting ${n} prefixes`, () => {
-          const s = readStatus(status);
-          if (s?.doneAt !== undefined) return s;
-          const dropped = speaker.logLine(DROPPED);
-          if (dropped) {
-            throw new Error(
-              `the speaker dropped events for the helper, the count cannot complete: ${dropped}`,
-            );
-          }
-          return undefined;
-        }, {
-          timeoutMs: transferTimeoutMs(n),
-          everyMs: 50,
-          describe: () => JSON.stringify(readStatus(status) ?? {}),
-        }),
-      );
+      final = await helperCounted(speaker, target, status, n);
     } finally {
       stopPoking();
     }
-    Object.assign(run, watch.finish());
-    const pid = helperPid();
-    if (pid !== undefined) run.helperCpuSeconds = (cpuSeconds(pid) ?? helperCpu0) - helperCpu0;
-    run.seconds = (final.doneAt! - t0) / 1000;
-    run.prefixesPerSecond = n / run.seconds;
-    run.updates = final.updates;
-    run.updatesPerSecond = final.updates / run.seconds;
-    if (peer) {
-      run.keepaliveIntervalSeconds = KEEPALIVE_INTERVAL_S;
-      run.longestKeepaliveGapSeconds = peer.longestKeepaliveGap(t0, final.doneAt!) / 1000;
-    }
-    await sleep(settleMs(n));
-    run.rssAfterKiB = rssKiB(speaker.pid);
-  } catch (e) {
-    run.error = (e as Error).message;
-  } finally {
-    await ws.close();
-  }
-  return run;
+    // The helper's CPU is read right after the speaker's, and comes before the rates in the record.
+    const helperCpu = (): Partial<WireToJsonRun> => {
+      const pid = helperPid();
+      return pid === undefined ? {} : { helperCpuSeconds: (cpuSeconds(pid) ?? helperCpu0) - helperCpu0 };
+    };
+    await recordTransfer(run, { watch, t0, end: final.doneAt!, peer, holder: speaker.pid }, (s) => ({
+      ...helperCpu(),
+      ...prefixRates(n, final.updates, s),
+    }));
+  });
 }
 
 /** BIRD receiving the raw sender's table into its own table: the reference receive rate and memory. */
-export async function birdReceives(n: number, settings: WorkspaceSettings): Promise<WireToJsonRun> {
-  const run: WireToJsonRun = {
-    kind: "wire-to-json",
-    target: "bird",
-    sender: "raw",
-    size: n,
-    loadBefore: loadavg()[0],
-  };
-  const ws = new Workspace(`json-bird-${n}`, settings);
-  try {
-    const peerPort = await freePort(RAW_PEER_ADDRESS);
-    const peer = await BenchPeer.listen({
-      host: RAW_PEER_ADDRESS,
-      port: peerPort,
-      asn: RAW_PEER_AS,
-      routerId: RAW_PEER_ADDRESS,
-      holdTime: HOLD_TIME,
-      expect: 0,
-    });
-    ws.defer(() => peer.close());
+export function birdReceives(n: number, settings: WorkspaceSettings): Promise<WireToJsonRun> {
+  const identity = { kind: "wire-to-json", target: "bird", sender: "raw", size: n } as const;
+  return measureTransfer<WireToJsonRun>(identity, `json-bird-${n}`, settings, async (run, ws) => {
+    const peer = await rawPeerBesideBird(ws, 0);
     const bird = await startBird(ws, {
       dir: ws.dir,
       port: await freePort(BIRD_ADDRESS),
-      sessions: [{
-        name: "peer",
-        neighbor: RAW_PEER_ADDRESS,
-        neighborPort: peerPort,
-        neighborAs: RAW_PEER_AS,
-        holdTime: HOLD_TIME,
-        passive: false,
-        export: false,
-      }],
+      sessions: [birdSessionWithRawPeer(peer, false)],
     }, SESSION_TIMEOUT_MS);
-    const t = table(n, RAW_PEER_AS);
+    const t = table(n, peer.options.asn);
     await peer.until("BIRD's session", () => peer.established, SESSION_TIMEOUT_MS);
-    await sleep(500);
+    await sleep(QUIET_AFTER_UP_MS);
     const watch = ws.watch(bird.pid);
     const t0 = (await peer.send(t.chunks)).first;
     const end = await waitBirdRoutes(bird, n, transferTimeoutMs(n));
-    Object.assign(run, watch.finish());
-    run.seconds = (end - t0) / 1000;
-    run.prefixesPerSecond = n / run.seconds;
-    run.updates = t.updates;
-    run.updatesPerSecond = t.updates / run.seconds;
-    run.keepaliveIntervalSeconds = KEEPALIVE_INTERVAL_S;
-    run.longestKeepaliveGapSeconds = peer.longestKeepaliveGap(t0, end) / 1000;
-    await sleep(settleMs(n));
-    run.rssAfterKiB = rssKiB(bird.pid);
-  } catch (e) {
-    run.error = (e as Error).message;
-  } finally {
-    await ws.close();
-  }
-  return run;
+    await recordTransfer(
+      run,
+      { watch, t0, end, peer, holder: bird.pid },
+      (s) => prefixRates(n, t.updates, s),
+    );
+  });
 }
 
 export const wireToJson: Scenario = {
